@@ -1,0 +1,50 @@
+"""The FastAPI application factory: API routers under /api/v1, the web console, health and metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
+
+from yikatong import __version__, errors_http
+from yikatong.audit.api import router as audit_router
+from yikatong.auth.api import router as auth_router
+from yikatong.config import Settings, get_settings
+from yikatong.db import Database
+from yikatong.enterprises.api import router as enterprises_router
+from yikatong.members.api import router as members_router
+from yikatong.metrics import Metrics, MetricsMiddleware
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = database or Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    app = FastAPI(
+        title="Yikatong (一卡通) platform API",
+        version=__version__,
+        description="Enterprise one-card platform: enterprises, members, cards, purse, terminals, service desk.",
+    )
+    app.state.db = db
+    app.state.settings = settings
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (auth_router, enterprises_router, members_router, audit_router):
+        api.include_router(router)
+    app.include_router(api)
+    errors_http.install(app)
+
+    from yikatong.web import mount as mount_web
+
+    mount_web(app)
+
+    @app.get("/healthz", tags=["operations"], summary="Liveness and database reachability")
+    def healthz() -> dict:
+        with db.read() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "database": db.dialect, "version": __version__}
+
+    metrics = Metrics()
+    app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    return app

@@ -1,0 +1,1 @@
+"""The audit trail (X4): who, through which channel, when, what before and after."""

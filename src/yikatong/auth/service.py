@@ -1,0 +1,182 @@
+"""Users, logins and tokens. Rules: argon2 hashes; a lockout after repeated failures; roles of
+SPEC §2; channels and time windows of X1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from yikatong.audit import service as audit
+from yikatong.auth.channels import check_channel, validate_channels, validate_time_windows
+from yikatong.auth.models import AuthToken, User
+from yikatong.auth.passwords import hash_password, verify_password
+from yikatong.config import get_settings
+from yikatong.core import clock
+from yikatong.core.actor import Actor, Channel, Role
+from yikatong.core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
+MIN_PASSWORD = 8
+AUDITED = ["username", "role", "enterprise_id", "active", "allowed_channels", "time_windows"]
+
+# Who may create which accounts (operators: anyone; account managers: enterprise admins, E1).
+_GRANTS: dict[Role, set[Role]] = {
+    Role.operator: set(Role),
+    Role.account_manager: {Role.enterprise_admin},
+}
+
+
+def validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD or len(password) > 128:
+        raise InvalidInput(f"a password has {MIN_PASSWORD} to 128 characters", code="weak_password")
+
+
+def create_user(
+    db: Session,
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: Role,
+    enterprise_id: int | None = None,
+    display_name: str = "",
+    allowed_channels: list[str] | None = None,
+    time_windows: list[dict] | None = None,
+) -> User:
+    """Create a login. Enterprise admins need an enterprise; usernames are unique (case-insensitive)."""
+    if actor.role is not None and role not in _GRANTS.get(actor.role, set()):
+        raise Forbidden(f"a {actor.role} cannot create {role} accounts", code="role_not_allowed")
+    if not USERNAME.match(username):
+        raise InvalidInput("a username has 3–64 letters, digits or _ . @ -", code="invalid_username")
+    validate_password(password)
+    if role == Role.enterprise_admin and enterprise_id is None:
+        raise InvalidInput("an enterprise admin belongs to an enterprise", code="enterprise_required")
+    if find_user(db, username=username) is not None:
+        raise Conflict(f"the username '{username}' is taken", code="duplicate_username")
+    user = User(
+        username=username.lower(),
+        display_name=display_name or username,
+        password_hash=hash_password(password),
+        role=role.value,
+        enterprise_id=enterprise_id,
+        allowed_channels=validate_channels(allowed_channels),
+        time_windows=validate_time_windows(time_windows or []),
+        active=True,
+        failed_logins=0,
+    )
+    db.add(user)
+    db.flush()
+    audit.record(db, actor=actor, action="user.create", entity_type="user", entity_id=user.id,
+                 enterprise_id=enterprise_id, after=audit.snapshot(user, AUDITED))
+    return user
+
+
+def find_user(db: Session, *, username: str) -> User | None:
+    return db.scalar(select(User).where(User.username == username.lower()))
+
+
+def get_user(db: Session, *, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user", code="user_not_found")
+    return user
+
+
+def set_channels(
+    db: Session, *, actor: Actor, user_id: int, allowed_channels: list[str] | None, time_windows: list[dict]
+) -> User:
+    """Bind a user to channels and weekly time windows (X1). Operators only."""
+    if actor.role not in (Role.operator, None):
+        raise Forbidden("only operators bind users to channels", code="role_not_allowed")
+    user = get_user(db, user_id=user_id)
+    before = audit.snapshot(user, AUDITED)
+    user.allowed_channels = validate_channels(allowed_channels)
+    user.time_windows = validate_time_windows(time_windows)
+    audit.record(db, actor=actor, action="user.channels", entity_type="user", entity_id=user.id,
+                 enterprise_id=user.enterprise_id, before=before, after=audit.snapshot(user, AUDITED))
+    return user
+
+
+def authenticate(db: Session, *, username: str, password: str, channel: Channel) -> User:
+    """Check a password. After ``login_max_failures`` wrong tries the account is locked for
+    ``login_lockout_minutes``; the failure count is committed even though the login fails."""
+    settings = get_settings()
+    at = clock.now()
+    user = find_user(db, username=username)
+    if user is not None and user.locked_until is not None and user.locked_until > at:
+        raise Forbidden(
+            "too many wrong passwords; the account is locked for a while",
+            code="account_locked",
+            details={"locked_until": user.locked_until.isoformat()},
+        )
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= settings.login_max_failures:
+                user.locked_until = at + dt.timedelta(minutes=settings.login_lockout_minutes)
+                user.failed_logins = 0
+            db.commit()
+        raise NotAuthenticated("wrong username or password", code="invalid_credentials")
+    check_channel(allowed_channels=user.allowed_channels, time_windows=user.time_windows, channel=channel, at=at)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = at
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(db: Session, *, user: User, kind: str = "api") -> str:
+    """A new random token; only its hash is kept."""
+    settings = get_settings()
+    hours = settings.token_ttl_hours if kind == "api" else settings.web_session_ttl_hours
+    raw = f"ykt_{secrets.token_urlsafe(32)}"
+    db.add(AuthToken(token_hash=_digest(raw), user_id=user.id, kind=kind,
+                     expires_at=clock.now() + dt.timedelta(hours=hours), revoked=False))
+    return raw
+
+
+def user_for_token(db: Session, *, token: str, kind: str) -> User:
+    row = db.execute(
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == _digest(token), AuthToken.kind == kind)
+    ).first()
+    if row is None:
+        raise NotAuthenticated("unknown or expired token", code="invalid_token")
+    tok, user = row
+    if tok.revoked or tok.expires_at <= clock.now() or not user.active:
+        raise NotAuthenticated("unknown or expired token", code="invalid_token")
+    return user
+
+
+def revoke_token(db: Session, *, token: str) -> None:
+    db.execute(update(AuthToken).where(AuthToken.token_hash == _digest(token)).values(revoked=True))
+
+
+def actor_for(user: User, channel: Channel) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=Role(user.role), channel=channel,
+                 enterprise_id=user.enterprise_id)
+
+
+def authorize_request(user: User, channel: Channel) -> Actor:
+    """Every request, not only the login, is checked against the user's channels and hours (X1)."""
+    if channel == Channel.system:
+        raise Forbidden("the 'system' channel is internal", code="channel_not_allowed")
+    check_channel(allowed_channels=user.allowed_channels, time_windows=user.time_windows, channel=channel,
+                  at=clock.now())
+    return actor_for(user, channel)
+
+
+def list_users(db: Session, *, enterprise_id: int | None = None) -> list[User]:
+    stmt = select(User).order_by(User.id)
+    if enterprise_id is not None:
+        stmt = stmt.where(User.enterprise_id == enterprise_id)
+    return list(db.scalars(stmt))

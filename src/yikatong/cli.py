@@ -1,0 +1,106 @@
+"""`ykt`: the platform's command line (Typer)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+
+from yikatong import migrate
+from yikatong.config import get_settings
+from yikatong.core.actor import SYSTEM, Role
+from yikatong.core.errors import YktError
+from yikatong.db import Database
+
+app = typer.Typer(help="Yikatong (一卡通) platform", no_args_is_help=True, add_completion=False)
+user_app = typer.Typer(help="Manage staff logins", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+console = Console()
+
+
+def _database() -> Database:
+    return Database(get_settings().database_url)
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database; create the operator `admin` if there is none."""
+    from yikatong.auth import service as auth
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    db = _database()
+    with db.write() as session:
+        if auth.find_user(session, username="admin") is None:
+            password = settings.admin_password or secrets.token_urlsafe(12)
+            auth.create_user(session, actor=SYSTEM, username="admin", password=password, role=Role.operator,
+                             display_name="平台管理员")
+            if settings.admin_password:
+                console.print("created operator [bold]admin[/] with the password from YKT_ADMIN_PASSWORD")
+            else:
+                console.print(f"created operator [bold]admin[/] with password [bold]{password}[/] (shown once)")
+    db.dispose()
+    console.print(f"database ready: {settings.database_url}")
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="port")] = 8000) -> None:
+    """Serve the API and the web console."""
+    import uvicorn
+
+    from yikatong.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=False)
+
+
+@app.command()
+def demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="do nothing when enterprises exist")] = False) -> None:
+    """Load demo enterprises, admins and about 200 members; prints the demo logins."""
+    from yikatong import demo as demo_data
+    from yikatong.enterprises.models import Enterprise
+
+    db = _database()
+    with db.write() as session:
+        existing = session.scalar(select(func.count()).select_from(Enterprise)) or 0
+        if existing and if_empty:
+            console.print(f"{existing} enterprises exist; demo data not loaded")
+            return
+        try:
+            logins = demo_data.seed(session)
+        except YktError as exc:
+            console.print(f"[red]demo data not loaded:[/] {exc.message}")
+            raise typer.Exit(1) from None
+    db.dispose()
+    table = Table(title="Demo logins (演示账号)")
+    for column in ("role", "username", "password"):
+        table.add_column(column)
+    table.add_row("operator", "admin", "(YKT_ADMIN_PASSWORD)")
+    for row in logins:
+        table.add_row(*row)
+    console.print(table)
+
+
+@user_app.command("create")
+def user_create(role: Annotated[Role, typer.Option(help="role (SPEC §2)")],
+                username: Annotated[str, typer.Option()],
+                password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+                enterprise: Annotated[int | None, typer.Option(help="enterprise id, for enterprise roles")] = None) -> None:
+    """Add a user."""
+    from yikatong.auth import service as auth
+
+    db = _database()
+    try:
+        with db.write() as session:
+            user = auth.create_user(session, actor=SYSTEM, username=username, password=password, role=role,
+                                    enterprise_id=enterprise)
+            console.print(f"created {role.value} [bold]{user.username}[/] (id {user.id})")
+    except YktError as exc:
+        console.print(f"[red]{exc.code}:[/] {exc.message}")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()

@@ -1,0 +1,35 @@
+"""Settings from the environment (prefix ``YKT_``); one instance per process, replaceable in tests."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YKT_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./ykt.db"
+    # Signs web-session CSRF tokens. A random default keeps a bare `ykt serve` safe; set it in
+    # production so sessions survive restarts and several processes agree.
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    admin_password: str | None = None
+    timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh_Hans"
+
+    # Lockout (X1/X3 spirit: a guessed password must not be brute-forced).
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    token_ttl_hours: int = 12
+    web_session_ttl_hours: int = 8
+    cookie_secure: bool = False
+
+    sqlite_busy_timeout_ms: int = 5000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Small shared pieces every domain uses: errors, clock, money, pagination, state machines."""

@@ -1,0 +1,79 @@
+"""Demo data for `ykt demo`: two enterprises (urban and suburban), their admins and about 200
+members with realistic Chinese names, departments and China Mobile numbers."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from yikatong.auth import service as auth
+from yikatong.core.actor import SYSTEM, Role
+from yikatong.enterprises import service as enterprises
+from yikatong.members import service as members
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕晓东婷玉兰"
+         "鹏辉宇浩然子涵欣怡梓萱一诺雨桐思远俊杰嘉怡晨曦佳琪文博雅琴春梅丹丹凯瑞")
+DEPARTMENTS = ["行政部", "财务部", "人力资源部", "技术研发部", "市场营销部", "生产部", "后勤保障部", "安全保卫部"]
+# China Mobile number blocks: the operator's own subscribers.
+MOBILE_PREFIXES = ["134", "135", "136", "137", "138", "139", "147", "150", "151", "152", "157", "158", "159",
+                   "172", "178", "182", "183", "184", "187", "188", "195", "198"]
+
+ACCOUNT_MANAGER = ("am_zhang", "Demo@2026")
+
+
+@dataclass(frozen=True)
+class DemoEnterprise:
+    code: str
+    name: str
+    city: str
+    zone: str
+    address: str
+    admin: tuple[str, str]
+    members: int
+    staff_prefix: str
+
+
+ENTERPRISES = [
+    DemoEnterprise("GC5710001", "杭州西湖数智科技有限公司", "杭州", "urban", "杭州市西湖区文三路 478 号",
+                   ("xihu_admin", "Demo@2026"), 120, "XH"),
+    DemoEnterprise("GC5710002", "临安青山湖精密制造厂", "杭州", "suburban", "杭州市临安区青山湖街道科技大道 88 号",
+                   ("qsh_admin", "Demo@2026"), 80, "QS"),
+]
+
+
+def _name(rng: random.Random) -> str:
+    surname = rng.choice(SURNAMES)
+    if rng.random() < 0.45:
+        return surname + rng.choice(GIVEN)
+    return surname + rng.choice(GIVEN) + rng.choice(GIVEN)
+
+
+def _phone(rng: random.Random, used: set[str]) -> str:
+    while True:
+        phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+        if phone not in used:
+            used.add(phone)
+            return phone
+
+
+def seed(db: Session, *, seed_value: int = 2009) -> list[tuple[str, str, str]]:
+    """Create the demo data; returns the logins (role, username, password)."""
+    rng = random.Random(seed_value)
+    logins = [("account_manager", *ACCOUNT_MANAGER)]
+    manager = auth.create_user(db, actor=SYSTEM, username=ACCOUNT_MANAGER[0], password=ACCOUNT_MANAGER[1],
+                               role=Role.account_manager, display_name="张经理")
+    actor = auth.actor_for(manager, SYSTEM.channel)
+    used: set[str] = set()
+    for spec in ENTERPRISES:
+        enterprise = enterprises.register_enterprise(
+            db, actor=actor, code=spec.code, name=spec.name, city=spec.city, zone=spec.zone, address=spec.address,
+            admin_username=spec.admin[0], admin_password=spec.admin[1], service_fee_fen=300)
+        for i in range(spec.members):
+            members.add_member(db, actor=SYSTEM, enterprise_id=enterprise.id, name=_name(rng),
+                               phone=_phone(rng, used), staff_no=f"{spec.staff_prefix}{i + 1:04d}",
+                               department=rng.choice(DEPARTMENTS))
+        logins.append(("enterprise_admin", *spec.admin))
+    return logins
