@@ -133,17 +133,19 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(db: Session, *, user: User, kind: str = "api") -> str:
+def issue_token(db: Session, *, user: User, kind: str = "api", channel: Channel | None = None) -> str:
     """A new random token; only its hash is kept."""
     settings = get_settings()
     hours = settings.token_ttl_hours if kind == "api" else settings.web_session_ttl_hours
     raw = f"ykt_{secrets.token_urlsafe(32)}"
     db.add(AuthToken(token_hash=_digest(raw), user_id=user.id, kind=kind,
-                     expires_at=clock.now() + dt.timedelta(hours=hours), revoked=False))
+                     expires_at=clock.now() + dt.timedelta(hours=hours), revoked=False,
+                     channel=channel.value if channel else None))
     return raw
 
 
-def user_for_token(db: Session, *, token: str, kind: str) -> User:
+def session_for_token(db: Session, *, token: str, kind: str) -> tuple[AuthToken, User]:
+    """The live token row and its user; 401 ``invalid_token`` when unknown, revoked or expired."""
     row = db.execute(
         select(AuthToken, User)
         .join(User, User.id == AuthToken.user_id)
@@ -154,7 +156,11 @@ def user_for_token(db: Session, *, token: str, kind: str) -> User:
     tok, user = row
     if tok.revoked or tok.expires_at <= clock.now() or not user.active:
         raise NotAuthenticated("unknown or expired token", code="invalid_token")
-    return user
+    return tok, user
+
+
+def user_for_token(db: Session, *, token: str, kind: str) -> User:
+    return session_for_token(db, token=token, kind=kind)[1]
 
 
 def revoke_token(db: Session, *, token: str) -> None:

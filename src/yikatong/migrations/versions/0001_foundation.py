@@ -102,6 +102,7 @@ def upgrade() -> None:
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('channel', sa.String(length=32), nullable=True),
     sa.Column('created_at', yikatong.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', yikatong.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('revoked', sa.Boolean(), nullable=False),
