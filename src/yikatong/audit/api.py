@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from yikatong.audit import service
 from yikatong.audit.schemas import AuditEntryOut
+from yikatong.core.ids import PathId, QueryId
 from yikatong.core.pagination import PageOut, PageParams, page_params
 from yikatong.deps import DB, CurrentActor
 
@@ -14,7 +15,7 @@ router = APIRouter(tags=["audit"])
 
 @router.get("/audit", response_model=PageOut[AuditEntryOut], summary="The audit trail (X4), newest first")
 def list_(actor: CurrentActor, db: DB, page: Annotated[PageParams, Depends(page_params)],
-          enterprise_id: int | None = None,
+          enterprise_id: QueryId = None,
           entity_type: Annotated[str | None, Query(max_length=32)] = None,
           entity_id: Annotated[str | None, Query(max_length=64)] = None,
           action: Annotated[str | None, Query(max_length=64)] = None,

@@ -8,6 +8,7 @@ from yikatong.auth import service
 from yikatong.auth.schemas import ChannelsUpdate, TokenOut, TokenRequest, UserCreate, UserOut
 from yikatong.auth.tenancy import require_role
 from yikatong.core.actor import Channel, Role
+from yikatong.core.ids import PathId
 from yikatong.deps import DB, CurrentActor, parse_channel
 
 router = APIRouter(tags=["auth"])
@@ -41,13 +42,13 @@ def create_user(body: UserCreate, actor: CurrentActor, db: DB) -> UserOut:
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-def get_user(user_id: int, actor: CurrentActor, db: DB) -> UserOut:
+def get_user(user_id: PathId, actor: CurrentActor, db: DB) -> UserOut:
     require_role(actor, [Role.operator])
     return UserOut.model_validate(service.get_user(db, user_id=user_id))
 
 
 @router.put("/users/{user_id}/channels", response_model=UserOut, summary="Bind a user to channels and hours (X1)")
-def set_channels(user_id: int, body: ChannelsUpdate, actor: CurrentActor, db: DB) -> UserOut:
+def set_channels(user_id: PathId, body: ChannelsUpdate, actor: CurrentActor, db: DB) -> UserOut:
     user = service.set_channels(db, actor=actor, user_id=user_id, allowed_channels=body.allowed_channels,
                                 time_windows=[w.model_dump() for w in body.time_windows])
     return UserOut.model_validate(user)

@@ -5,6 +5,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from yikatong.core.actor import Role
+from yikatong.core.ids import BodyId
 
 
 class TokenRequest(BaseModel):
@@ -29,7 +30,7 @@ class UserCreate(BaseModel):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
     password: str = Field(min_length=8, max_length=128)
     role: Role
-    enterprise_id: int | None = None
+    enterprise_id: BodyId | None = None
     display_name: str = Field(default="", max_length=100)
     allowed_channels: list[str] | None = None
     time_windows: list[TimeWindow] = Field(default_factory=list)

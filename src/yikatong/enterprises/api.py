@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from yikatong.core.ids import PathId
 from yikatong.core.pagination import PageOut, PageParams, page_params
 from yikatong.deps import DB, CurrentActor
 from yikatong.enterprises import service
@@ -27,12 +28,12 @@ def list_(actor: CurrentActor, db: DB, page: Annotated[PageParams, Depends(page_
 
 
 @router.get("/enterprises/{enterprise_id}", response_model=EnterpriseOut)
-def get(enterprise_id: int, actor: CurrentActor, db: DB) -> EnterpriseOut:
+def get(enterprise_id: PathId, actor: CurrentActor, db: DB) -> EnterpriseOut:
     return EnterpriseOut.model_validate(service.get_enterprise(db, actor=actor, enterprise_id=enterprise_id))
 
 
 @router.patch("/enterprises/{enterprise_id}", response_model=EnterpriseOut)
-def update(enterprise_id: int, body: EnterpriseUpdate, actor: CurrentActor, db: DB) -> EnterpriseOut:
+def update(enterprise_id: PathId, body: EnterpriseUpdate, actor: CurrentActor, db: DB) -> EnterpriseOut:
     enterprise = service.update_enterprise(db, actor=actor, enterprise_id=enterprise_id,
                                            **body.model_dump(exclude_unset=True))
     return EnterpriseOut.model_validate(enterprise)

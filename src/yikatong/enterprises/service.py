@@ -66,9 +66,9 @@ def get_enterprise(db: Session, *, actor: Actor, enterprise_id: int) -> Enterpri
 
 
 def update_enterprise(db: Session, *, actor: Actor, enterprise_id: int, **changes) -> Enterprise:
+    enterprise = get_enterprise(db, actor=actor, enterprise_id=enterprise_id)  # another's admin: 404 first
     require_role(actor, STAFF)
     data = validated(EnterpriseUpdate, **changes)
-    enterprise = get_enterprise(db, actor=actor, enterprise_id=enterprise_id)
     before = audit.snapshot(enterprise, AUDITED)
     for field, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(enterprise, field, value.value if hasattr(value, "value") else value)
