@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from sqlalchemy import text
 
 from yikatong import __version__, errors_http
@@ -28,10 +28,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = db
     app.state.settings = settings
 
-    api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, enterprises_router, members_router, audit_router):
-        api.include_router(router)
-    app.include_router(api)
+        app.include_router(router, prefix=API_PREFIX)
     errors_http.install(app)
 
     from yikatong.web import mount as mount_web
@@ -46,5 +44,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     metrics = Metrics()
     app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(MetricsMiddleware, metrics=metrics, api_prefix=API_PREFIX)
     return app

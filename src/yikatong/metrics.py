@@ -25,9 +25,10 @@ class Metrics:
 class MetricsMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware) so it costs microseconds on the hot paths."""
 
-    def __init__(self, app, metrics: Metrics):
+    def __init__(self, app, metrics: Metrics, api_prefix: str):
         self.app = app
         self.metrics = metrics
+        self.api_prefix = api_prefix
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -47,5 +48,8 @@ class MetricsMiddleware:
             route = scope.get("route")
             # The template (/members/{member_id}) keeps the label set small; unmatched paths share one.
             label = getattr(route, "path", None) or "unmatched"
+            # FastAPI shares route objects between inclusions, so their path lacks the router prefix.
+            if scope["path"].startswith(self.api_prefix) and not label.startswith(self.api_prefix) and route:
+                label = self.api_prefix + label
             self.metrics.requests.labels(scope["method"], label, str(status["code"])).inc()
             self.metrics.latency.labels(scope["method"], label).observe(time.perf_counter() - started)
