@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from yikatong.members.models import MemberStatus
 from yikatong.core.errors import InvalidInput
+from yikatong.members.models import MemberStatus
 from yikatong.members.phones import normalize_phone
 
 
@@ -23,55 +24,33 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-class MemberFields(BaseModel):
-    name: str = Field(min_length=1, max_length=50)
-    phone: str = Field(min_length=1, max_length=32, description="mainland mobile, 11 digits")
-    staff_no: str | None = Field(default=None, max_length=32)
-    department: str | None = Field(default=None, max_length=100)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        v = " ".join(v.split())
-        if not v:
-            raise ValueError("a name is required")
-        return v
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v: str) -> str:
-        return _phone_field(v)
-
-    @field_validator("staff_no", "department")
-    @classmethod
-    def _optional(cls, v: str | None) -> str | None:
-        return _blank_to_none(v)
+def _clean_name(v: str) -> str:
+    v = " ".join(v.split())
+    if not v:
+        raise ValueError("a name cannot be blank")
+    return v
 
 
-class MemberCreate(MemberFields):
-    pass
+PersonName = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(_clean_name)]
+MobilePhone = Annotated[str, StringConstraints(min_length=1, max_length=32), AfterValidator(_phone_field)]
+StaffNo = Annotated[str | None, StringConstraints(max_length=32), AfterValidator(_blank_to_none)]
+Department = Annotated[str | None, StringConstraints(max_length=100), AfterValidator(_blank_to_none)]
+
+
+class MemberCreate(BaseModel):
+    name: PersonName
+    phone: MobilePhone = Field(description="mainland mobile, 11 digits")
+    staff_no: StaffNo = None
+    department: Department = None
 
 
 class MemberUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=50)
-    phone: str | None = Field(default=None, min_length=1, max_length=32)
-    staff_no: str | None = Field(default=None, max_length=32)
-    department: str | None = Field(default=None, max_length=100)
+    """Only the fields sent change; an empty staff number or department clears it."""
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        v = " ".join(v.split())
-        if not v:
-            raise ValueError("a name cannot be blank")
-        return v
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v: str | None) -> str | None:
-        return None if v is None else _phone_field(v)
+    name: PersonName | None = None
+    phone: MobilePhone | None = None
+    staff_no: StaffNo = None
+    department: Department = None
 
 
 class MemberOut(BaseModel):
