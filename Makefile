@@ -1,7 +1,7 @@
 # yikatong — developer / CI entry points.
 #
 #   make install   create .venv and pip install -e '.[test]' (re-run when pyproject.toml changes)
-#   make sysdeps   install PostgreSQL server / Chromium via apt when missing (root only)
+#   make sysdeps   install PostgreSQL server / Chromium / CJK fonts via apt when missing (root only)
 #   make run       init + demo data + serve on http://127.0.0.1:8000
 #   make test      sqlite and postgresql halves of the suite in parallel (PYTEST_ARGS=... for extras)
 #   make bench     run the benchmark scripts in bench/
@@ -49,6 +49,7 @@ sysdeps:
 	  missing="$$missing postgresql"; \
 	fi; \
 	if [ ! -x /usr/bin/chromium ]; then missing="$$missing chromium"; fi; \
+	if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then missing="$$missing fonts-noto-cjk"; fi; \
 	missing="$${missing# }"; \
 	[ -n "$$missing" ] || exit 0; \
 	if [ "$$(id -u)" -eq 0 ]; then \

@@ -13,11 +13,14 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def field_errors(exc: Any) -> list[dict[str, Any]]:
-    """``[{field, message, type}]`` from a Pydantic or FastAPI validation error (never echoing input)."""
+    """``[{field, message, type, params}]`` from a Pydantic or FastAPI validation error (never echoing
+    input). ``type`` is a stable code (``string_too_short``, ``invalid_phone`` …) to translate by."""
     out = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-        out.append({"field": ".".join(loc), "message": err.get("msg", "invalid"), "type": err.get("type", "")})
+        params = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, int | str)}
+        out.append({"field": ".".join(loc), "message": err.get("msg", "invalid"), "type": err.get("type", ""),
+                    "params": params})
     return out
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from yikatong.core.errors import InvalidInput
 from yikatong.members.models import MemberStatus
@@ -14,7 +15,7 @@ def _phone_field(v: str) -> str:
     try:
         return normalize_phone(v)
     except InvalidInput as exc:  # surface as a field error, so imports can report it per row
-        raise ValueError(exc.message) from None
+        raise PydanticCustomError("invalid_phone", exc.message) from None
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -27,7 +28,7 @@ def _blank_to_none(value: str | None) -> str | None:
 def _clean_name(v: str) -> str:
     v = " ".join(v.split())
     if not v:
-        raise ValueError("a name cannot be blank")
+        raise PydanticCustomError("blank", "a name cannot be blank")
     return v
 
 
@@ -71,6 +72,9 @@ class ImportError_(BaseModel):
     row: int = Field(description="row number in the file, the header being row 1")
     message: str
     field: str | None = None
+    code: str = Field(default="invalid", description="stable code: invalid_phone, duplicate_in_file, "
+                                                     "duplicate_phone, no_rows, string_too_short …")
+    params: dict[str, int | str] = Field(default_factory=dict)
 
 
 class ImportResult(BaseModel):

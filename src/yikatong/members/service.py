@@ -44,7 +44,9 @@ def _duplicate_phone(phone: str) -> Conflict:
                     code="duplicate_phone", details={"phone": phone})
 
 
-def _scope(db: Session, actor: Actor, enterprise_id: int) -> None:
+def ensure_can_manage(db: Session, *, actor: Actor, enterprise_id: int) -> None:
+    """Who manages an enterprise's members (M1): its admin (another enterprise's admin gets 404,
+    X5) and operators; anyone else 403. Callers that show forms ask before rendering them."""
     ensure_enterprise_scope(actor, enterprise_id)
     if not enterprises.enterprise_exists(db, enterprise_id=enterprise_id):
         raise NotFound("no such enterprise", code="enterprise_not_found")
@@ -53,7 +55,7 @@ def _scope(db: Session, actor: Actor, enterprise_id: int) -> None:
 def add_member(db: Session, *, actor: Actor, enterprise_id: int, name: str, phone: str,
                staff_no: str | None = None, department: str | None = None) -> Member:
     """M1: add one member; a phone already used in this enterprise is 409 ``duplicate_phone``."""
-    _scope(db, actor, enterprise_id)
+    ensure_can_manage(db, actor=actor, enterprise_id=enterprise_id)
     data = validated(MemberCreate, name=name, phone=phone, staff_no=staff_no, department=department)
     if _phone_taken(db, enterprise_id=enterprise_id, phone=data.phone):
         raise _duplicate_phone(data.phone)
@@ -130,7 +132,7 @@ def remove_member(db: Session, *, actor: Actor, member_id: int) -> Member:
 def search_members(db: Session, *, actor: Actor, enterprise_id: int, page: PageParams, q: str | None = None,
                    status: MemberStatus | None = None, department: str | None = None) -> Page[Member]:
     """M1: an enterprise's current members; ``q`` matches part of a name (Chinese too), phone or staff number."""
-    _scope(db, actor, enterprise_id)
+    ensure_can_manage(db, actor=actor, enterprise_id=enterprise_id)
     stmt = select(Member).where(Member.enterprise_id == enterprise_id, Member.status != S.removed.value)
     if q and q.strip():
         term = q.strip()
@@ -145,7 +147,7 @@ def search_members(db: Session, *, actor: Actor, enterprise_id: int, page: PageP
 
 
 def departments(db: Session, *, actor: Actor, enterprise_id: int) -> list[str]:
-    _scope(db, actor, enterprise_id)
+    ensure_can_manage(db, actor=actor, enterprise_id=enterprise_id)
     rows = db.scalars(select(Member.department).where(Member.enterprise_id == enterprise_id,
                                                       Member.status != S.removed.value,
                                                       Member.department.is_not(None)).distinct())
@@ -155,7 +157,7 @@ def departments(db: Session, *, actor: Actor, enterprise_id: int) -> list[str]:
 def import_members(db: Session, *, actor: Actor, enterprise_id: int, filename: str, content: bytes) -> ImportResult:
     """M1: bulk import from .csv/.xlsx. Every row is checked first (format, phone, duplicates in the
     file and in the enterprise); any error means nothing is imported and every error is reported."""
-    _scope(db, actor, enterprise_id)
+    ensure_can_manage(db, actor=actor, enterprise_id=enterprise_id)
     rows = importer.read_rows(filename, content)
     errors: list[ImportError_] = []
     valid: list[tuple[int, MemberCreate]] = []
@@ -165,11 +167,13 @@ def import_members(db: Session, *, actor: Actor, enterprise_id: int, filename: s
             data = MemberCreate.model_validate({k: row.values.get(k, "") for k in importer.COLUMNS})
         except ValidationError as exc:
             for err in field_errors(exc):
-                errors.append(ImportError_(row=row.number, field=err["field"], message=err["message"]))
+                errors.append(ImportError_(row=row.number, field=err["field"], message=err["message"],
+                                           code=err["type"], params=err["params"]))
             continue
         if data.phone in first_row_of_phone:
-            errors.append(ImportError_(row=row.number, field="phone",
-                                       message=f"{data.phone} also on row {first_row_of_phone[data.phone]}"))
+            first = first_row_of_phone[data.phone]
+            errors.append(ImportError_(row=row.number, field="phone", message=f"{data.phone} also on row {first}",
+                                       code="duplicate_in_file", params={"phone": data.phone, "row": first}))
             continue
         first_row_of_phone[data.phone] = row.number
         valid.append((row.number, data))
@@ -179,10 +183,10 @@ def import_members(db: Session, *, actor: Actor, enterprise_id: int, filename: s
             Member.phone.in_(list(first_row_of_phone)))))
         for number, data in valid:
             if data.phone in taken:
-                errors.append(ImportError_(row=number, field="phone",
-                                           message=f"{data.phone} already belongs to a member"))
+                errors.append(ImportError_(row=number, field="phone", message=f"{data.phone} already belongs to a member",
+                                           code="duplicate_phone", params={"phone": data.phone}))
     if not rows:
-        errors.append(ImportError_(row=2, message="the file has no member rows"))
+        errors.append(ImportError_(row=2, message="the file has no member rows", code="no_rows"))
     if errors:
         errors.sort(key=lambda e: e.row)
         return ImportResult(created=0, errors=errors)

@@ -1,8 +1,32 @@
-"""The web console (server-rendered, Simplified Chinese first)."""
+"""The web console (企业端管理系统): server-rendered pages in Simplified Chinese by default (English on
+request), htmx for partial updates, served from this package's static files (no CDN)."""
 
-from fastapi import FastAPI
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from yikatong.core.errors import NotFound
+from yikatong.web import errors
+from yikatong.web.errors import ConsoleRoute
+from yikatong.web.pages import audit, auth, enterprises, member_import, members
+
+STATIC = Path(__file__).parent / "static"
+
+_fallback = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+
+@_fallback.api_route("/console/{rest:path}", methods=["GET"])
+def not_found(request: Request, rest: str) -> None:
+    """Any other console address is a page-shaped 404, not the API's JSON."""
+    raise NotFound("no such page", code="not_found")
 
 
 def mount(app: FastAPI) -> None:
-    """Attach the console's pages and static files to the app."""
-    return None
+    """Attach the console's pages, error pages and static files to the app."""
+    for router in (auth.router, enterprises.router, member_import.router, members.router, audit.router, _fallback):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    errors.install(app)

@@ -1,0 +1,1 @@
+"""The console's page routers, one module per concept."""

@@ -1,0 +1,124 @@
+"""The console's Jinja2 environment (Babel's gettext through ``jinja2.ext.i18n``), display filters
+for Chinese readers, and the two ways a page answers: ``render`` and ``redirect``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from yikatong.core.clock import local
+from yikatong.core.money import format_yuan
+from yikatong.members.phones import format_phone
+from yikatong.web import labels
+from yikatong.web.i18n import LANGUAGE_NAMES, LOCALES, N_, remember_locale, translator_for
+from yikatong.web.security import SECURITY_HEADERS
+
+TEMPLATES = Path(__file__).parent / "templates"
+FLASH_COOKIE = "ykt_flash"
+
+# What a redirect after a successful form can say on the next page (key → msgid).
+FLASHES = {
+    "member_added": N_("Member %(arg)s added."),
+    "member_updated": N_("Member %(arg)s saved."),
+    "member_suspended": N_("Service of %(arg)s suspended."),
+    "member_resumed": N_("Service of %(arg)s resumed."),
+    "member_removed": N_("Member %(arg)s removed."),
+    "enterprise_registered": N_("Enterprise %(arg)s registered with its admin login."),
+    "logged_out": N_("You have logged out."),
+}
+
+
+@pass_context
+def _gettext(context, message: str) -> str:
+    return context["t"].catalogue.gettext(message)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, n: int) -> str:
+    return context["t"].catalogue.ngettext(singular, plural, n)
+
+
+@pass_context
+def _label(context, kind: str, value: object) -> str:
+    return labels.label(context["t"], kind, value)
+
+
+def localtime(value: dt.datetime | None) -> str:
+    """Asia/Shanghai, the way a Chinese user reads it: 2026-03-02 10:00."""
+    return local(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def _phone(value: str | None) -> str:
+    return format_phone(value) if value else "—"
+
+
+def _yuan(fen: int | None) -> str:
+    return format_yuan(fen) if fen is not None else "—"
+
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(("html",)),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.policies["ext.i18n.trimmed"] = True
+env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+env.filters.update(localtime=localtime, phone=_phone, yuan=_yuan)
+env.globals.update(label=_label, LANGUAGE_NAMES=LANGUAGE_NAMES, LOCALES=LOCALES,
+                   LOGIN_CHANNELS=labels.LOGIN_CHANNELS)
+
+
+def lang_url(request: Request, locale: str) -> str:
+    """This page in another language (the choice is remembered in a cookie)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", locale)]
+    query = "&".join(f"{quote(k)}={quote(v)}" for k, v in params)
+    return f"{request.url.path}?{query}"
+
+
+def _take_flash(request: Request) -> str | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    key, _, arg = unquote(raw).partition(":")
+    msgid = FLASHES.get(key)
+    return translator_for(request).gettext(msgid, arg=arg) if msgid else None
+
+
+def _finish(request: Request, response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    remember_locale(request, response)
+    return response
+
+
+def render(request: Request, template: str, context: dict | None = None, *, status_code: int = 200,
+           flash: bool = True) -> HTMLResponse:
+    t = translator_for(request)
+    console = getattr(request.state, "console", None)
+    message = _take_flash(request) if flash else None
+    ctx = {
+        "request": request, "t": t, "lang": t.locale, "console": console,
+        "csrf_token": console.csrf_token if console else "",
+        "flash": message, "lang_url": lambda locale: lang_url(request, locale),
+    }
+    ctx.update(context or {})
+    response = HTMLResponse(env.get_template(template).render(ctx), status_code=status_code)
+    response.headers["Vary"] = "Cookie, HX-Request, HX-Target"
+    if message is not None or (flash and request.cookies.get(FLASH_COOKIE)):
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return _finish(request, response)  # type: ignore[return-value]
+
+
+def redirect(request: Request, url: str, *, flash: str | None = None, arg: str = "") -> RedirectResponse:
+    """303 to ``url`` (after a form: the browser follows with a GET), carrying an optional notice."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(FLASH_COOKIE, quote(f"{flash}:{arg}"), path="/", httponly=True, samesite="lax",
+                            max_age=60)
+    return _finish(request, response)  # type: ignore[return-value]

@@ -1,0 +1,176 @@
+"""The console in a real browser: Playwright driving Debian's Chromium against a live server.
+
+Builds its own SQLite database (no conftest database fixtures, so it runs once, in the SQLite half),
+starts uvicorn in a thread on a free loopback port, and walks: / → login → members → search a
+Chinese name → add a member → see it → switch to English. Saves test-artifacts/members.png and
+checks the picture is not blank."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from yikatong import migrate
+from yikatong.auth import service as auth
+from yikatong.config import Settings
+from yikatong.core.actor import SYSTEM, Role
+from yikatong.db import Database
+from yikatong.enterprises import service as enterprises
+from yikatong.members import service as members
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ADMIN, PASSWORD = "xihu_admin", "Browser@2026"
+TIMEOUT_MS = 10_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _seed(url: str) -> int:
+    migrate.upgrade(url)
+    db = Database(url)
+    try:
+        with db.write() as s:
+            manager = auth.create_user(s, actor=SYSTEM, username="am_browser", password=PASSWORD,
+                                       role=Role.account_manager, display_name="张经理")
+            actor = auth.actor_for(manager, SYSTEM.channel)
+            enterprise = enterprises.register_enterprise(
+                s, actor=actor, code="GC5710001", name="杭州西湖数智科技有限公司", city="杭州", zone="urban",
+                address="杭州市西湖区文三路 478 号", admin_username=ADMIN, admin_password=PASSWORD)
+            for i, (name, dept) in enumerate([("王晓东", "技术研发部"), ("李秀英", "财务部"), ("张伟", "行政部"),
+                                              ("刘晓红", "市场营销部"), ("陈静", "人力资源部")]):
+                members.add_member(s, actor=SYSTEM, enterprise_id=enterprise.id, name=name,
+                                   phone=f"1381234{i:04d}", staff_no=f"XH{i + 1:04d}", department=dept)
+            return enterprise.id
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    import uvicorn
+
+    from yikatong.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'browser.db'}"
+    enterprise_id = _seed(url)
+    app = create_app(Settings(database_url=url, secret_key="browser-test-secret"))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", enterprise_id
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.state.db.dispose()
+
+
+def _assert_not_blank(png: Path) -> None:
+    from PIL import Image
+
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        width, height = rgb.size
+        assert width >= 800 and height >= 400
+        colours = rgb.getcolors(maxcolors=1 << 20) or []
+        assert len(colours) > 50, f"only {len(colours)} colours: the screenshot looks blank"
+        most_common = max(count for count, _ in colours)
+        assert most_common < 0.9 * width * height, "one colour covers nearly the whole screenshot"
+        extrema = rgb.convert("L").getextrema()
+        assert extrema[1] - extrema[0] > 100, "no contrast: no text on the page"
+
+
+def test_login_to_members_walk_in_chromium(live_server):
+    if not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true":
+        pytest.skip(f"{CHROMIUM} is not installed (make sysdeps)")
+    from playwright.sync_api import expect, sync_playwright
+
+    base, enterprise_id = live_server
+    members_path = f"/console/enterprises/{enterprise_id}/members"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "members.png"
+    shot.unlink(missing_ok=True)
+    started = time.monotonic()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=30_000)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+            page.set_default_timeout(TIMEOUT_MS)
+            page.set_default_navigation_timeout(TIMEOUT_MS)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+            # / sends a stranger to the login page, in Chinese.
+            page.goto(base + "/")
+            expect(page).to_have_url(f"{base}/login")
+            expect(page.locator("h1")).to_have_text("登录企业端管理系统")
+            expect(page.locator("#f-channel")).to_have_value("website")
+
+            # Log in as the enterprise admin: straight to the members.
+            page.fill("#f-username", ADMIN)
+            page.fill("#f-password", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page).to_have_url(base + members_path)
+            expect(page.locator("h1")).to_have_text("成员")
+            expect(page.locator("#member-results tbody tr")).to_have_count(5)
+            expect(page.locator(".topbar")).to_contain_text("一卡通业务平台")
+
+            # Search a Chinese name fragment: htmx swaps the results in place.
+            page.fill("#member-q", "晓")
+            expect(page.locator("#member-results tbody tr")).to_have_count(2)
+            expect(page.locator("#member-results")).to_contain_text("王晓东")
+            expect(page.locator("#member-results")).to_contain_text("刘晓红")
+            expect(page.locator("#member-results")).not_to_contain_text("张伟")
+            expect(page).to_have_url(f"{base}{members_path}?q=%E6%99%93&status=&department=")
+
+            # Add a member through the form; the list shows it.
+            page.click("text=添加成员")
+            expect(page).to_have_url(f"{base}{members_path}/new")
+            page.fill("#f-name", "赵晓燕")
+            page.fill("#f-phone", "139 8765 4321")
+            page.fill("#f-staff_no", "XH0099")
+            page.fill("#f-department", "技术研发部")
+            page.click("button[type=submit].btn-primary")
+            expect(page).to_have_url(base + members_path)
+            expect(page.locator(".notice-ok")).to_have_text("已添加成员 赵晓燕。")
+            row = page.locator("#member-results tbody tr", has_text="赵晓燕")
+            expect(row).to_contain_text("139 8765 4321")
+            expect(row.locator(".badge")).to_have_text("正常")
+            expect(page.locator("#member-results tbody tr")).to_have_count(6)
+
+            # Switch to English.
+            page.click("a.lang[href*='lang=en']")
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+            expect(page.locator("h1")).to_have_text("Members")
+            expect(page.locator(".mainnav")).to_contain_text("Audit log")
+            expect(page.locator("#member-results thead")).to_contain_text("Phone number")
+            expect(page.locator("text=Add member")).to_be_visible()
+            expect(row.locator(".badge")).to_have_text("Active")
+
+            # Back in Chinese for the picture a Chinese user sees.
+            page.click("a.lang[href*='lang=zh_Hans']")
+            expect(page.locator("h1")).to_have_text("成员")
+            page.screenshot(path=str(shot), full_page=True)
+            assert errors == [], errors
+        finally:
+            browser.close()
+    _assert_not_blank(shot)
+    assert time.monotonic() - started < 60

@@ -1,0 +1,49 @@
+"""Helpers of the console's page tests: log in through the form, read CSRF tokens, query the data
+back through the services."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from factories import PASSWORD
+from yikatong.core.actor import SYSTEM
+from yikatong.core.pagination import PageParams
+from yikatong.db import Database
+from yikatong.members import service as members
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no csrf_token field on the page"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD, channel: str = "website", next_: str | None = None):
+    """Log in through the login form; returns the POST's response (a 303 on success)."""
+    page = client.get("/login")
+    data = {"username": username, "password": password, "channel": channel, "csrf_token": csrf_from(page.text)}
+    if next_:
+        data["next"] = next_
+    return client.post("/login", data=data, follow_redirects=False)
+
+
+def logged_in(client, username: str, **kwargs) -> None:
+    r = login(client, username, **kwargs)
+    assert r.status_code == 303, r.text
+
+
+def csrf(client, path: str = "/console/audit") -> str:
+    """The session's CSRF token, read from any signed-in page (the logout form carries it)."""
+    r = client.get(path)
+    return csrf_from(r.text)
+
+
+def member_rows(db: Database, enterprise_id: int, q: str | None = None) -> list[SimpleNamespace]:
+    """The enterprise's current members, as plain values read through the service."""
+    with db.read() as s:
+        page = members.search_members(s, actor=SYSTEM, enterprise_id=enterprise_id, page=PageParams(limit=500), q=q)
+        return [SimpleNamespace(**{k: getattr(m, k) for k in ("id", "name", "phone", "staff_no", "department",
+                                                                  "status")}) for m in page.items]
