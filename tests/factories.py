@@ -53,3 +53,36 @@ def login(client, username: str, password: str = PASSWORD, channel: str | None =
     r = client.post("/api/v1/auth/token", json={"username": username, "password": password}, headers=headers)
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}", **headers}
+
+
+def make_card(db: Database, *, member_id: int, kind: str = "rfid_sim", apps: tuple[str, ...] = (),
+              mode: str = "ota") -> int:
+    """Issue a card to a member and open the named sub-applications of the member's enterprise."""
+    from yikatong.cards import service as cards
+    from yikatong.cards.models import AppMode, AppType, CardKind
+    from yikatong.members.models import Member
+
+    with db.write() as s:
+        card = cards.issue_card(s, actor=SYSTEM, member_id=member_id, kind=CardKind(kind))
+        enterprise_id = s.get(Member, member_id).enterprise_id
+        for app in apps:
+            cards.open_application(s, actor=SYSTEM, card_id=card.id, enterprise_id=enterprise_id,
+                                   type=AppType(app), mode=AppMode(mode if kind == "rfid_sim" else "local"))
+        return card.id
+
+
+def set_service_password(db: Database, *, phone: str, password: str = "802413") -> str:
+    from yikatong.auth import person
+    from yikatong.core.actor import Actor, Channel
+
+    with db.write() as s:
+        person.set_service_password(s, actor=Actor(user_id=None, username=phone, role=Role.member,
+                                                   channel=Channel.portal), new_password=password)
+    return password
+
+
+def make_member_login(db: Database, *, phone: str, password: str = PASSWORD) -> str:
+    """A portal login for the person with this number (as if set up through the SMS code)."""
+    with db.write() as s:
+        auth.create_user(s, actor=SYSTEM, username=phone, password=password, role=Role.member)
+    return phone

@@ -56,6 +56,14 @@ def test_demo_loads_two_enterprises_and_about_200_members(monkeypatch, tmp_path)
             assert all(re.fullmatch(r"[\u4e00-\u9fff]{2,3}", m["name"]) for m in members.json()["items"])
     assert zones == {"urban", "suburban"}
     assert 180 <= total <= 220
+    # The shared person holds one card carrying sub-applications of both enterprises.
+    from yikatong.demo import PORTAL_PASSWORD, SHARED_PERSON
+
+    with TestClient(create_app(Settings(database_url=url))) as c:
+        token = c.post("/api/v1/auth/token", json={"username": SHARED_PERSON[1], "password": PORTAL_PASSWORD},
+                       headers={"X-Channel": "portal"}).json()["access_token"]
+        my = c.get("/api/v1/me/cards", headers={"Authorization": f"Bearer {token}"}).json()
+    assert len(my) == 1 and len({a["enterprise_id"] for a in my[0]["applications"]}) == 2
     again = _run(monkeypatch, url, "demo", "--if-empty")
     assert again.exit_code == 0 and "not loaded" in again.output
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import select
 
-from factories import login, make_enterprise, make_member
+from factories import login, make_card, make_enterprise, make_member
+from yikatong.cards.models import CardApplication
 
 # (method, path template, body) for each tenant-scoped endpoint. {e} = enterprise id, {m} = member id.
 CASES = [
@@ -22,12 +24,27 @@ CASES = [
     ("DELETE", "/api/v1/members/{m}", None),
     ("POST", "/api/v1/members/{m}/suspend", None),
     ("POST", "/api/v1/members/{m}/resume", None),
+    ("POST", "/api/v1/members/{m}/phone-change", {"new_phone": "13900000097"}),
+    ("GET", "/api/v1/enterprises/{e}/blacklist", None),
+    ("GET", "/api/v1/members/{m}/cards", None),
+    ("GET", "/api/v1/cards/{c}", None),
+    ("POST", "/api/v1/cards/{c}/applications", {"enterprise_id": "{e}", "type": "identity", "mode": "ota"}),
+    ("DELETE", "/api/v1/cards/{c}/applications/{a}", None),
+    ("POST", "/api/v1/cards/{c}/loss", None),
+    ("POST", "/api/v1/cards/{c}/unfreeze", None),
+    ("POST", "/api/v1/cards/{c}/replace", {"kind": "rfid_sim", "old_card_readable": True}),
+    ("POST", "/api/v1/cards/{c}/cancel", {"refund": "cash"}),
+    ("POST", "/api/v1/cards/{c}/transfer", None),
+    ("GET", "/api/v1/enterprises/{e}/subscriptions", None),
+    ("POST", "/api/v1/enterprises/{e}/subscriptions", {"url": "https://intruder.example.com/hook"}),
+    ("GET", "/api/v1/enterprises/{e}/deliveries", None),
 ]
-SCOPED_PARAMS = ("{enterprise_id}", "{member_id}")
+SCOPED_PARAMS = ("{enterprise_id}", "{member_id}", "{card_id}")
 
 
 def _template(path: str) -> str:
-    return path.replace("{e}", "{enterprise_id}").replace("{m}", "{member_id}")
+    return (path.replace("{e}", "{enterprise_id}").replace("{m}", "{member_id}").replace("{c}", "{card_id}")
+            .replace("{a}", "{application_id}"))
 
 
 def test_r_x5_every_tenant_scoped_route_has_a_case(app):
@@ -42,13 +59,16 @@ def test_r_x5_other_enterprise_admin_gets_404(client, database, method, path, bo
     victim_eid, victim_admin = make_enterprise(database)
     _, intruder_admin = make_enterprise(database)
     mid = make_member(database, enterprise_id=victim_eid, name="受害者", phone="13800000077")
-    url = path.format(e=victim_eid, m=mid)
+    card_id = make_card(database, member_id=mid, apps=("access",))
+    with database.read() as s:
+        app_id = s.scalar(select(CardApplication.id).where(CardApplication.card_id == card_id))
+    url = path.format(e=victim_eid, m=mid, c=card_id, a=app_id)
     intruder = login(client, intruder_admin)
     kwargs = {}
     if body == "FILE":
         kwargs["files"] = {"file": ("m.csv", io.BytesIO("name,phone\n入侵者,13900000098\n".encode()), "text/csv")}
     elif body is not None:
-        kwargs["json"] = body
+        kwargs["json"] = {k: victim_eid if v == "{e}" else v for k, v in body.items()}
     r = client.request(method, url, headers=intruder, **kwargs)
     assert r.status_code == 404, r.text
     assert r.json()["error"]["code"].endswith("not_found")
@@ -58,3 +78,5 @@ def test_r_x5_other_enterprise_admin_gets_404(client, database, method, path, bo
     assert member["name"] == "受害者" and member["status"] == "active"
     assert client.get(f"/api/v1/enterprises/{victim_eid}/members", headers=owner).json()["total"] == 1
     assert not client.get(f"/api/v1/enterprises/{victim_eid}", headers=owner).json()["name"].startswith("改名")
+    card = client.get(f"/api/v1/cards/{card_id}", headers=owner).json()
+    assert card["status"] == "active" and [a["status"] for a in card["applications"]] == ["active"]

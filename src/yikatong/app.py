@@ -8,27 +8,35 @@ from sqlalchemy import text
 from yikatong import __version__, errors_http
 from yikatong.audit.api import router as audit_router
 from yikatong.auth.api import router as auth_router
+from yikatong.auth.person_api import router as person_router
+from yikatong.cards.api import router as cards_router
 from yikatong.config import Settings, get_settings
 from yikatong.db import Database
 from yikatong.enterprises.api import router as enterprises_router
 from yikatong.members.api import router as members_router
 from yikatong.metrics import Metrics, MetricsMiddleware
+from yikatong.notify import runner as notify_runner
+from yikatong.notify.api import router as notify_router
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, database: Database | None = None,
+               start_worker: bool = False) -> FastAPI:
+    """``start_worker`` runs the notification worker in a thread while the app serves (``ykt serve``)."""
     settings = settings or get_settings()
     db = database or Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     app = FastAPI(
         title="Yikatong (一卡通) platform API",
         version=__version__,
         description="Enterprise one-card platform: enterprises, members, cards, purse, terminals, service desk.",
+        lifespan=notify_runner.lifespan(db, settings) if start_worker else None,
     )
     app.state.db = db
     app.state.settings = settings
 
-    for router in (auth_router, enterprises_router, members_router, audit_router):
+    for router in (auth_router, person_router, enterprises_router, members_router, cards_router, audit_router,
+                   notify_router):
         app.include_router(router, prefix=API_PREFIX)
     errors_http.install(app)
 

@@ -49,13 +49,54 @@ def init() -> None:
 
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="port")] = 8000) -> None:
-    """Serve the API and the web console."""
+          port: Annotated[int, typer.Option(help="port")] = 8000,
+          no_worker: Annotated[bool, typer.Option("--no-worker", help="do not deliver notifications in this "
+                                                  "process (run `ykt worker` instead)")] = False) -> None:
+    """Serve the API and the web console (with the notification worker unless --no-worker)."""
     import uvicorn
 
     from yikatong.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(create_app(start_worker=not no_worker), host=host, port=port, log_level="info", access_log=False)
+
+
+@app.command()
+def worker(batch: Annotated[int, typer.Option(min=1, max=500, help="deliveries (and SMS) claimed per round")] = 32,
+           poll: Annotated[float, typer.Option(min=0.01, help="seconds to wait when idle")] = 1.0,
+           max_attempts: Annotated[int, typer.Option(min=1, help="attempts before dead-lettering")] = 15,
+           backoff: Annotated[float, typer.Option(min=0.0, help="first retry delay in seconds (doubles)")] = 2.0,
+           lease: Annotated[float, typer.Option(min=0.1, help="seconds a claim is held before another "
+                                                              "worker may retry it")] = 60.0,
+           timeout: Annotated[float, typer.Option(min=0.1, help="HTTP timeout in seconds")] = 5.0) -> None:
+    """Deliver webhooks and SMS from the outbox until Ctrl-C or SIGTERM. Run several on PostgreSQL."""
+    import signal
+    import threading
+
+    from yikatong.core import clock
+    from yikatong.notify.claims import Backoff
+    from yikatong.notify.runner import worker_from_settings
+
+    stop = threading.Event()
+    # Both signals finish the round in progress instead of abandoning its claims to their lease.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    db = _database()
+    try:
+        runner = worker_from_settings(db, get_settings(), batch=batch, poll_s=poll, max_attempts=max_attempts,
+                                      backoff=Backoff(base_s=backoff), lease_s=lease, timeout_s=timeout,
+                                      report=lambda done: console.print(
+                                          f"[dim]{clock.local(clock.now()):%H:%M:%S}[/] {done.summary()}",
+                                          highlight=False, soft_wrap=True))
+    except ValueError as exc:  # a gateway configured without its URL
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    console.print(f"worker started (sms gateway: {runner.sms_gateway.name}); Ctrl-C to stop")
+    try:
+        runner.run_forever(stop)
+    finally:
+        runner.close()
+        db.dispose()
+    console.print("worker stopped")
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +29,12 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
 
     sqlite_busy_timeout_ms: int = 5000
+
+    # Notifications (P6): the gateway the worker hands SMS to. "dev" keeps them in the development
+    # inbox (GET /api/v1/sms); "http" posts them to YKT_SMS_HTTP_URL with YKT_SMS_HTTP_TOKEN.
+    sms_gateway: Literal["dev", "http"] = "dev"
+    sms_http_url: str | None = None
+    sms_http_token: str | None = None
 
 
 @lru_cache

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from yikatong.auth import service as auth
+from yikatong.cards import service as cards
+from yikatong.cards.models import AppMode, AppType, CardKind
 from yikatong.core.actor import SYSTEM, Role
 from yikatong.enterprises import service as enterprises
 from yikatong.members import service as members
@@ -22,6 +24,9 @@ MOBILE_PREFIXES = ["134", "135", "136", "137", "138", "139", "147", "150", "151"
                    "172", "178", "182", "183", "184", "187", "188", "195", "198"]
 
 ACCOUNT_MANAGER = ("am_zhang", "Demo@2026")
+# A person who works at the first enterprise and lives near the second: one card, both enterprises.
+SHARED_PERSON = ("周晓梅", "13957100001")
+PORTAL_PASSWORD = "Demo@2026"
 
 
 @dataclass(frozen=True)
@@ -60,20 +65,44 @@ def _phone(rng: random.Random, used: set[str]) -> str:
 
 
 def seed(db: Session, *, seed_value: int = 2009) -> list[tuple[str, str, str]]:
-    """Create the demo data; returns the logins (role, username, password)."""
+    """Create the demo data — enterprises, members, cards with their sub-applications (one of them
+    lost), a person in both enterprises with one card — and return the logins (role, username, password)."""
     rng = random.Random(seed_value)
     logins = [("account_manager", *ACCOUNT_MANAGER)]
     manager = auth.create_user(db, actor=SYSTEM, username=ACCOUNT_MANAGER[0], password=ACCOUNT_MANAGER[1],
                                role=Role.account_manager, display_name="张经理")
     actor = auth.actor_for(manager, SYSTEM.channel)
-    used: set[str] = set()
+    used: set[str] = {SHARED_PERSON[1]}
+    first_card = None
     for spec in ENTERPRISES:
         enterprise = enterprises.register_enterprise(
             db, actor=actor, code=spec.code, name=spec.name, city=spec.city, zone=spec.zone, address=spec.address,
             admin_username=spec.admin[0], admin_password=spec.admin[1], service_fee_fen=300)
-        for i in range(spec.members):
+        shared = members.add_member(db, actor=SYSTEM, enterprise_id=enterprise.id, name=SHARED_PERSON[0],
+                                    phone=SHARED_PERSON[1], staff_no=f"{spec.staff_prefix}0000",
+                                    department=DEPARTMENTS[0])
+        people = [shared] + [
             members.add_member(db, actor=SYSTEM, enterprise_id=enterprise.id, name=_name(rng),
                                phone=_phone(rng, used), staff_no=f"{spec.staff_prefix}{i + 1:04d}",
                                department=rng.choice(DEPARTMENTS))
+            for i in range(spec.members - 1)]
+        for n, member in enumerate(people):
+            if member is shared and first_card is not None:
+                card = first_card
+            elif n % 10 == 9:
+                continue  # not every member has a card yet
+            else:
+                kind = CardKind.ic if n % 7 == 6 else CardKind.rfid_sim
+                card = cards.issue_card(db, actor=SYSTEM, member_id=member.id, kind=kind)
+                first_card = first_card or card
+            mode = AppMode.ota if card.kind == CardKind.rfid_sim.value else AppMode.local
+            for app_type in AppType:
+                cards.open_application(db, actor=SYSTEM, card_id=card.id, enterprise_id=enterprise.id,
+                                       type=app_type, mode=mode)
+            if n == 5:
+                cards.report_loss(db, actor=SYSTEM, card_id=card.id)
         logins.append(("enterprise_admin", *spec.admin))
+    auth.create_user(db, actor=SYSTEM, username=SHARED_PERSON[1], password=PORTAL_PASSWORD, role=Role.member,
+                     display_name=SHARED_PERSON[0])
+    logins.append(("member (portal)", SHARED_PERSON[1], PORTAL_PASSWORD))
     return logins

@@ -1,7 +1,10 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
 from yikatong.audit.models import AuditEntry  # noqa: F401
-from yikatong.auth.models import AuthToken, User  # noqa: F401
+from yikatong.auth.models import AuthToken, OneTimeCode, PersonCredential, User  # noqa: F401
+from yikatong.cards.models import BlacklistChange, BlacklistVersion, Card, CardApplication, StockCard  # noqa: F401
+from yikatong.core.idempotency import IdempotencyRecord  # noqa: F401
 from yikatong.db import Base  # noqa: F401
 from yikatong.enterprises.models import Enterprise  # noqa: F401
 from yikatong.members.models import Member  # noqa: F401
+from yikatong.notify.models import Delivery, OutboxEvent, OutboxSequence, SmsMessage, WebhookSubscription  # noqa: F401

@@ -176,8 +176,8 @@ def test_repeated_wrong_passwords_lock_the_account(client, database):
 
 
 def test_roles_without_console_pages_get_a_start_page(client, database):
-    agent = make_user(database, role=Role.agent_l1)
-    logged_in(client, agent)
+    support = make_user(database, role=Role.tech_support)
+    logged_in(client, support)
     r = client.get("/")
     assert r.status_code == 200
-    assert "一线客服" in r.text
+    assert "后台技术支撑" in r.text

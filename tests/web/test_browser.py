@@ -2,11 +2,13 @@
 
 Builds its own SQLite database (no conftest database fixtures, so it runs once, in the SQLite half),
 starts uvicorn in a thread on a free loopback port, and walks: / → login → members → search a
-Chinese name → add a member → see it → switch to English. Saves test-artifacts/members.png and
-checks the picture is not blank."""
+Chinese name → add a member → see it → switch to English (test-artifacts/members.png); and a
+member's cards: issue a card, open two sub-applications, report loss (confirmed), unfreeze
+(test-artifacts/card.png). Each picture is checked not to be blank."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -98,79 +100,139 @@ def _assert_not_blank(png: Path) -> None:
         assert extrema[1] - extrema[0] > 100, "no contrast: no text on the page"
 
 
-def test_login_to_members_walk_in_chromium(live_server):
+@contextlib.contextmanager
+def _chromium_page(height: int):
+    """A Chinese-locale page in Debian's Chromium with bounded waits; fails the test on page errors."""
     if not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true":
         pytest.skip(f"{CHROMIUM} is not installed (make sysdeps)")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
-    base, enterprise_id = live_server
-    members_path = f"/console/enterprises/{enterprise_id}/members"
     ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "members.png"
-    shot.unlink(missing_ok=True)
-    started = time.monotonic()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=30_000)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+            page = browser.new_page(viewport={"width": 1280, "height": height}, locale="zh-CN")
             page.set_default_timeout(TIMEOUT_MS)
             page.set_default_navigation_timeout(TIMEOUT_MS)
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-            # / sends a stranger to the login page, in Chinese.
-            page.goto(base + "/")
-            expect(page).to_have_url(f"{base}/login")
-            expect(page.locator("h1")).to_have_text("登录企业端管理系统")
-            expect(page.locator("#f-channel")).to_have_value("website")
-
-            # Log in as the enterprise admin: straight to the members.
-            page.fill("#f-username", ADMIN)
-            page.fill("#f-password", PASSWORD)
-            page.click("button[type=submit]")
-            expect(page).to_have_url(base + members_path)
-            expect(page.locator("h1")).to_have_text("成员")
-            expect(page.locator("#member-results tbody tr")).to_have_count(5)
-            expect(page.locator(".topbar")).to_contain_text("一卡通业务平台")
-
-            # Search a Chinese name fragment: htmx swaps the results in place.
-            page.fill("#member-q", "晓")
-            expect(page.locator("#member-results tbody tr")).to_have_count(2)
-            expect(page.locator("#member-results")).to_contain_text("王晓东")
-            expect(page.locator("#member-results")).to_contain_text("刘晓红")
-            expect(page.locator("#member-results")).not_to_contain_text("张伟")
-            expect(page).to_have_url(f"{base}{members_path}?q=%E6%99%93&status=&department=")
-
-            # Add a member through the form; the list shows it.
-            page.click("text=添加成员")
-            expect(page).to_have_url(f"{base}{members_path}/new")
-            page.fill("#f-name", "赵晓燕")
-            page.fill("#f-phone", "139 8765 4321")
-            page.fill("#f-staff_no", "XH0099")
-            page.fill("#f-department", "技术研发部")
-            page.click("button[type=submit].btn-primary")
-            expect(page).to_have_url(base + members_path)
-            expect(page.locator(".notice-ok")).to_have_text("已添加成员 赵晓燕。")
-            row = page.locator("#member-results tbody tr", has_text="赵晓燕")
-            expect(row).to_contain_text("139 8765 4321")
-            expect(row.locator(".badge")).to_have_text("正常")
-            expect(page.locator("#member-results tbody tr")).to_have_count(6)
-
-            # Switch to English.
-            page.click("a.lang[href*='lang=en']")
-            expect(page.locator("html")).to_have_attribute("lang", "en")
-            expect(page.locator("h1")).to_have_text("Members")
-            expect(page.locator(".mainnav")).to_contain_text("Audit log")
-            expect(page.locator("#member-results thead")).to_contain_text("Phone number")
-            expect(page.locator("text=Add member")).to_be_visible()
-            expect(row.locator(".badge")).to_have_text("Active")
-
-            # Back in Chinese for the picture a Chinese user sees.
-            page.click("a.lang[href*='lang=zh_Hans']")
-            expect(page.locator("h1")).to_have_text("成员")
-            page.screenshot(path=str(shot), full_page=True)
+            yield page
             assert errors == [], errors
         finally:
             browser.close()
+
+
+def test_login_to_members_walk_in_chromium(live_server):
+    from playwright.sync_api import expect
+
+    base, enterprise_id = live_server
+    members_path = f"/console/enterprises/{enterprise_id}/members"
+    shot = ARTIFACTS / "members.png"
+    shot.unlink(missing_ok=True)
+    started = time.monotonic()
+    with _chromium_page(800) as page:
+        # / sends a stranger to the login page, in Chinese.
+        page.goto(base + "/")
+        expect(page).to_have_url(f"{base}/login")
+        expect(page.locator("h1")).to_have_text("登录企业端管理系统")
+        expect(page.locator("#f-channel")).to_have_value("website")
+
+        # Log in as the enterprise admin: straight to the members.
+        page.fill("#f-username", ADMIN)
+        page.fill("#f-password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(base + members_path)
+        expect(page.locator("h1")).to_have_text("成员")
+        expect(page.locator("#member-results tbody tr")).to_have_count(5)
+        expect(page.locator(".topbar")).to_contain_text("一卡通业务平台")
+
+        # Search a Chinese name fragment: htmx swaps the results in place.
+        page.fill("#member-q", "晓")
+        expect(page.locator("#member-results tbody tr")).to_have_count(2)
+        expect(page.locator("#member-results")).to_contain_text("王晓东")
+        expect(page.locator("#member-results")).to_contain_text("刘晓红")
+        expect(page.locator("#member-results")).not_to_contain_text("张伟")
+        expect(page).to_have_url(f"{base}{members_path}?q=%E6%99%93&status=&department=")
+
+        # Add a member through the form; the list shows it.
+        page.click("text=添加成员")
+        expect(page).to_have_url(f"{base}{members_path}/new")
+        page.fill("#f-name", "赵晓燕")
+        page.fill("#f-phone", "139 8765 4321")
+        page.fill("#f-staff_no", "XH0099")
+        page.fill("#f-department", "技术研发部")
+        page.click("button[type=submit].btn-primary")
+        expect(page).to_have_url(base + members_path)
+        expect(page.locator(".notice-ok")).to_have_text("已添加成员 赵晓燕。")
+        row = page.locator("#member-results tbody tr", has_text="赵晓燕")
+        expect(row).to_contain_text("139 8765 4321")
+        expect(row.locator(".badge")).to_have_text("正常")
+        expect(page.locator("#member-results tbody tr")).to_have_count(6)
+
+        # Switch to English.
+        page.click("a.lang[href*='lang=en']")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("h1")).to_have_text("Members")
+        expect(page.locator(".mainnav")).to_contain_text("Audit log")
+        expect(page.locator("#member-results thead")).to_contain_text("Phone number")
+        expect(page.locator("text=Add member")).to_be_visible()
+        expect(row.locator(".badge")).to_have_text("Active")
+
+        # Back in Chinese for the picture a Chinese user sees.
+        page.click("a.lang[href*='lang=zh_Hans']")
+        expect(page.locator("h1")).to_have_text("成员")
+        page.screenshot(path=str(shot), full_page=True)
+    _assert_not_blank(shot)
+    assert time.monotonic() - started < 60
+
+
+def test_card_walk_in_chromium(live_server):
+    """Issue a card, open two sub-applications, report loss (confirm), unfreeze (C4–C6)."""
+    from playwright.sync_api import expect
+
+    base, enterprise_id = live_server
+    members_path = f"/console/enterprises/{enterprise_id}/members"
+    shot = ARTIFACTS / "card.png"
+    shot.unlink(missing_ok=True)
+    started = time.monotonic()
+    with _chromium_page(900) as page:
+        page.goto(base + "/login")
+        page.fill("#f-username", ADMIN)
+        page.fill("#f-password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(base + members_path)
+
+        # Open a member's page from the list.
+        page.click("#member-results a:text-is('王晓东')")
+        expect(page.locator("h1")).to_contain_text("王晓东")
+        expect(page.locator("main")).to_contain_text("该号码尚未办理一卡通卡")
+
+        # Issue an RFID-SIM card (the default type).
+        page.fill("#f-imsi", "460001234567890")
+        page.click("#issue button[type=submit]")
+        expect(page.locator(".notice-ok")).to_contain_text("已发卡")
+        panel = page.locator(".card-panel").first
+        expect(panel.locator(".badge").first).to_have_text("正常")
+
+        # Open two sub-applications.
+        for app_type, mode, name in (("access", "ota", "门禁"), ("attendance", "local", "考勤")):
+            panel.locator("select[name=type]").select_option(app_type)
+            panel.locator("select[name=mode]").select_option(mode)
+            panel.locator("button:text-is('开通子应用')").click()
+            expect(page.locator(".notice-ok")).to_contain_text(f"已开通企业子应用：{name}")
+        expect(page.locator(".apps-table tbody tr")).to_have_count(2)
+
+        # Report loss: a confirmation page first.
+        page.locator(".card-panel").first.locator("a:text-is('挂失')").click()
+        expect(page.locator("h1")).to_have_text("挂失")
+        page.click("button:text-is('确定挂失')")
+        expect(page.locator(".notice-ok")).to_contain_text("已挂失并列入黑名单")
+        expect(page.locator(".card-panel").first.locator(".card-head .badge")).to_have_text("已挂失")
+
+        # Unfreeze.
+        page.locator(".card-panel").first.locator("button:text-is('解挂')").click()
+        expect(page.locator(".notice-ok")).to_contain_text("已解挂，可正常使用")
+        expect(page.locator(".card-panel").first.locator(".card-head .badge")).to_have_text("正常")
+        page.screenshot(path=str(shot), full_page=True)
     _assert_not_blank(shot)
     assert time.monotonic() - started < 60

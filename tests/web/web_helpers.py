@@ -47,3 +47,40 @@ def member_rows(db: Database, enterprise_id: int, q: str | None = None) -> list[
         page = members.search_members(s, actor=SYSTEM, enterprise_id=enterprise_id, page=PageParams(limit=500), q=q)
         return [SimpleNamespace(**{k: getattr(m, k) for k in ("id", "name", "phone", "staff_no", "department",
                                                                   "status")}) for m in page.items]
+
+
+def card_rows(db: Database, phone: str) -> list[SimpleNamespace]:
+    """The cards under a number, newest first, with their sub-applications, as plain values."""
+    from sqlalchemy import select
+
+    from yikatong.cards.access import applications
+    from yikatong.cards.models import Card
+
+    with db.read() as s:
+        cards = s.scalars(select(Card).where(Card.phone == phone).order_by(Card.id.desc()))
+        return [SimpleNamespace(id=c.id, card_no=c.card_no, kind=c.kind, status=c.status, uid=c.uid,
+                                restored_from=c.restored_from,
+                                apps=[SimpleNamespace(id=a.id, type=a.type, mode=a.mode, status=a.status,
+                                                      enterprise_id=a.enterprise_id) for a in applications(s, c)])
+                for c in cards]
+
+
+def blacklisted(db: Database, enterprise_id: int) -> list[str]:
+    from yikatong.cards import blacklist
+
+    with db.read() as s:
+        return blacklist.delta_since(s, enterprise_id=enterprise_id, since=0).added
+
+
+def sms_texts(db: Database, phone: str) -> list[str]:
+    from sqlalchemy import select
+
+    from yikatong.notify.models import SmsMessage
+
+    with db.read() as s:
+        return [m.text for m in s.scalars(select(SmsMessage).where(SmsMessage.phone == phone).order_by(SmsMessage.id))]
+
+
+def spaced(card_no: str) -> str:
+    """A card number as the pages show it: 8688 0123 4567 8901."""
+    return " ".join(card_no[i:i + 4] for i in range(0, len(card_no), 4))

@@ -43,3 +43,31 @@ class AuthToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PersonCredential(Base):
+    """A card holder's service password (服务密码, X3), keyed by phone number: one person, whatever
+    enterprises they belong to. Repeated wrong entries lock it for a while."""
+
+    __tablename__ = "person_credentials"
+
+    phone: Mapped[str] = mapped_column(String(11), primary_key=True)
+    service_password_hash: Mapped[str | None] = mapped_column(String(255))
+    service_failures: Mapped[int] = mapped_column(Integer, default=0)
+    service_locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class OneTimeCode(Base):
+    """A code sent by SMS (portal password set-up); only its hash is kept."""
+
+    __tablename__ = "one_time_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

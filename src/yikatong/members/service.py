@@ -18,6 +18,7 @@ from yikatong.core.validation import field_errors, validated
 from yikatong.enterprises import service as enterprises
 from yikatong.members import importer
 from yikatong.members.models import Member, MemberStatus
+from yikatong.members.phones import normalize_phone  # noqa: F401  (re-exported for other domains)
 from yikatong.members.schemas import ImportError_, ImportResult, MemberCreate, MemberUpdate
 
 AUDITED = ["name", "phone", "staff_no", "department", "status"]
@@ -199,3 +200,36 @@ def import_members(db: Session, *, actor: Actor, enterprise_id: int, filename: s
     audit.record(db, actor=actor, action="member.import", entity_type="enterprise", entity_id=enterprise_id,
                  enterprise_id=enterprise_id, after={"file": filename, "created": len(members)})
     return ImportResult(created=len(members), errors=[])
+
+
+def members_for_phone(db: Session, *, phone: str) -> list[Member]:
+    """Every current membership of a person (one phone, several enterprises), oldest first."""
+    return list(db.scalars(select(Member).where(Member.phone == phone, Member.status != S.removed.value)
+                           .order_by(Member.id)))
+
+
+def phone_is_member(db: Session, *, phone: str) -> bool:
+    return bool(members_for_phone(db, phone=phone))
+
+
+def display_name_for_phone(db: Session, *, phone: str) -> str | None:
+    found = members_for_phone(db, phone=phone)
+    return found[0].name if found else None
+
+
+def change_phone(db: Session, *, actor: Actor, member_id: int, new_phone: str) -> tuple[Member, str]:
+    """M5 (the member part): the member's number changes; returns (member, old_phone). The card
+    flow that calls this cancels the old number's sub-applications and issues the new card."""
+    member = get_member(db, actor=actor, member_id=member_id)
+    data = validated(MemberUpdate, phone=new_phone)
+    if data.phone == member.phone:
+        raise Conflict("the new number is the member's current number", code="same_phone")
+    if _phone_taken(db, enterprise_id=member.enterprise_id, phone=data.phone, except_id=member.id):
+        raise _duplicate_phone(data.phone)
+    before = audit.snapshot(member, AUDITED)
+    old_phone = member.phone
+    member.phone = data.phone
+    member.updated_at = clock.now()
+    audit.record(db, actor=actor, action="member.phone_change", entity_type="member", entity_id=member.id,
+                 enterprise_id=member.enterprise_id, before=before, after=audit.snapshot(member, AUDITED))
+    return member, old_phone

@@ -11,7 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from yikatong.core.errors import NotFound
 from yikatong.web import errors
 from yikatong.web.errors import ConsoleRoute
-from yikatong.web.pages import audit, auth, enterprises, member_import, members
+from yikatong.web.pages import (
+    audit, auth, blacklist, card_actions, enterprises, lookup, member_cards, member_import, members, portal, sms, stk,
+    webhooks,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -19,14 +22,17 @@ _fallback = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
 @_fallback.api_route("/console/{rest:path}", methods=["GET"])
+@_fallback.api_route("/portal/{rest:path}", methods=["GET"])
 def not_found(request: Request, rest: str) -> None:
-    """Any other console address is a page-shaped 404, not the API's JSON."""
+    """Any other console or portal address is a page-shaped 404, not the API's JSON."""
     raise NotFound("no such page", code="not_found")
 
 
 def mount(app: FastAPI) -> None:
     """Attach the console's pages, error pages and static files to the app."""
-    for router in (auth.router, enterprises.router, member_import.router, members.router, audit.router, _fallback):
+    for router in (auth.router, portal.router, stk.router, enterprises.router, member_import.router, members.router,
+                   member_cards.router, card_actions.router, blacklist.router, webhooks.router, lookup.router,
+                   sms.router, audit.router, _fallback):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

@@ -75,11 +75,17 @@ class ConsoleRoute(APIRoute):
         return route
 
 
+def is_portal(request: Request) -> bool:
+    """The personal portal (its own layout and login page) rather than the console."""
+    return request.url.path == "/portal" or request.url.path.startswith("/portal/")
+
+
 def _login_redirect(request: Request, exc: LoginRequired) -> Response:
     from yikatong.web.security import clear_session_cookie
 
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    url = "/login" if request.url.path == "/" else f"/login?next={quote(target, safe='')}"
+    login = "/portal/login" if is_portal(request) else "/login"
+    url = login if request.url.path in ("/", "/portal") else f"{login}?next={quote(target, safe='')}"
     if request.headers.get("HX-Request"):
         response: Response = Response(status_code=200, headers={"HX-Redirect": url})
     else:
@@ -102,7 +108,7 @@ def error_page(request: Request, exc: ConsoleError) -> Response:
         text = messages.code_text(t, exc.code)
     refused = exc.code in REFUSAL_CODES
     token = session_token(request)
-    return render(request, "error.html", {
+    return render(request, "portal/error.html" if is_portal(request) else "error.html", {
         "status": exc.status_code, "title": messages.title(t, exc.status_code), "message": text,
         "refused": refused, "logout_csrf": csrf_for_session(request, token) if token else "",
     }, status_code=exc.status_code, flash=False)

@@ -37,6 +37,41 @@ MEMBER_STATUSES = {"active": N_("Active"), "suspended": N_("Suspended"), "remove
 
 ENTERPRISE_STATUSES = {"active": N_("Active"), "cancelled": N_("Cancelled")}
 
+CARD_KINDS = {"rfid_sim": N_("RFID-SIM card"), "ic": N_("IC card")}
+
+CARD_STATUSES = {"active": N_("Active"), "lost": N_("Reported lost"), "replaced": N_("Replaced"),
+                 "cancelled": N_("Cancelled")}
+
+APP_TYPES = {"identity": N_("Identity"), "access": N_("Door access"), "attendance": N_("Attendance"),
+             "purse": N_("Purchases")}
+
+APP_MODES = {"ota": N_("Over the air"), "local": N_("Locally")}
+
+APP_STATUSES = {"active": N_("Open"), "deleted": N_("Deleted"), "revoked": N_("Closed")}
+
+RESTORED_FROM = {"card_backup": N_("the old card's backup"), "platform_records": N_("the platform's records")}
+
+REFUNDS = {"cash": N_("Cash refund"), "transfer": N_("Transfer")}
+
+DELIVERY_STATUSES = {"pending": N_("Pending"), "in_flight": N_("Sending"), "delivered": N_("Delivered"),
+                     "dead": N_("Dead")}
+
+SMS_STATUSES = {"queued": N_("Queued"), "sent": N_("Sent"), "failed": N_("Failed")}
+
+SMS_PURPOSES = {"portal_code": N_("Portal code"), "card_status": N_("Card notice")}
+
+EVENT_KINDS = {
+    "card.issued": N_("Card issued"),
+    "card.lost": N_("Card reported lost"),
+    "card.unfrozen": N_("Card unfrozen"),
+    "card.replaced": N_("Card replaced"),
+    "card.cancelled": N_("Card cancelled"),
+    "card.application_opened": N_("Sub-application opened"),
+    "card.application_deleted": N_("Sub-application deleted"),
+    "member.phone_changed": N_("Number changed"),
+    "blacklist.changed": N_("Blacklist changed"),
+}
+
 AUDIT_ACTIONS = {
     "member.add": N_("Add member"),
     "member.update": N_("Change member"),
@@ -48,9 +83,25 @@ AUDIT_ACTIONS = {
     "enterprise.update": N_("Change enterprise"),
     "user.create": N_("Create login"),
     "user.channels": N_("Bind channels"),
+    "member.phone_change": N_("Change number"),
+    "card.issue": N_("Issue card"),
+    "card.application_open": N_("Open sub-application"),
+    "card.application_delete": N_("Delete sub-application"),
+    "card.report_loss": N_("Report loss"),
+    "card.unfreeze": N_("Unfreeze"),
+    "card.replace": N_("Replace card"),
+    "card.cancel": N_("Cancel card"),
+    "stock.import": N_("Import card stock"),
+    "person.service_password": N_("Set service password"),
+    "person.portal_password": N_("Set portal password"),
+    "webhook.subscribe": N_("Add webhook"),
+    "webhook.unsubscribe": N_("Deactivate webhook"),
+    "webhook.replay": N_("Replay delivery"),
 }
 
-ENTITY_TYPES = {"member": N_("Member"), "enterprise": N_("Enterprise"), "user": N_("Login account")}
+ENTITY_TYPES = {"member": N_("Member"), "enterprise": N_("Enterprise"), "user": N_("Login account"),
+                "card": N_("Card"), "card_application": N_("Sub-application"), "card_stock": N_("Card stock"),
+                "person": N_("Card holder"), "webhook_subscription": N_("Webhook"), "delivery": N_("Delivery")}
 
 FIELDS = {
     "name": N_("Name"),
@@ -76,6 +127,26 @@ FIELDS = {
     "file": N_("File"),
     "created": N_("Members imported"),
     "channel": N_("Channel"),
+    "card_no": N_("Card number"),
+    "kind": N_("Card type"),
+    "type": N_("Sub-application"),
+    "mode": N_("Opening mode"),
+    "iccid": "ICCID",
+    "imsi": "IMSI",
+    "uid": "UID",
+    "refund": N_("Balance settlement"),
+    "new_phone": N_("New phone number"),
+    "service_password": N_("Service password"),
+    "old_password": N_("Current service password"),
+    "new_password": N_("New service password"),
+    "url": N_("Address (URL)"),
+    "kinds": N_("Event types"),
+    "attempts": N_("Attempts"),
+    "last_status_code": N_("Last HTTP status"),
+    "last_error": N_("Last error"),
+    "imported": N_("Cards imported"),
+    "deliveries_closed": N_("Deliveries closed"),
+    "set": N_("Set"),
 }
 
 KINDS = {
@@ -87,6 +158,17 @@ KINDS = {
     "action": AUDIT_ACTIONS,
     "entity": ENTITY_TYPES,
     "field": FIELDS,
+    "card_kind": CARD_KINDS,
+    "card_status": CARD_STATUSES,
+    "app_type": APP_TYPES,
+    "app_mode": APP_MODES,
+    "app_status": APP_STATUSES,
+    "restored_from": RESTORED_FROM,
+    "refund": REFUNDS,
+    "delivery_status": DELIVERY_STATUSES,
+    "sms_status": SMS_STATUSES,
+    "sms_purpose": SMS_PURPOSES,
+    "event_kind": EVENT_KINDS,
 }
 
 

@@ -44,6 +44,54 @@ CODES = {
     "conflict": N_("This conflicts with a change saved at the same moment. Reload the page and try again."),
     "invalid_request": N_("The request was not understood."),
     "internal_error": N_("Something went wrong on our side. It has been logged; please try again later."),
+    # cards (C4–C9, M2–M5) and the card holder's passwords (X3)
+    "one_card_per_number": N_("The number %(phone)s already holds a card: one phone number holds only one card."),
+    "not_a_member": N_("The card holder is not a member of this enterprise."),
+    "ota_needs_rfid_sim": N_("An IC card cannot be opened over the air: open it locally at an issuing terminal."),
+    "application_exists": N_("This enterprise's sub-application of this type is already open on the card."),
+    "card_active": N_("The card is in normal use: this is not possible now."),
+    "card_lost": N_("The card has been reported lost: unfreeze it first."),
+    "card_replaced": N_("The card has been replaced by a new card and can no longer be used."),
+    "card_cancelled": N_("The card has been cancelled and can no longer be used."),
+    "application_deleted": N_("This sub-application has already been deleted."),
+    "application_revoked": N_("This sub-application has already been closed."),
+    "stock_not_available": N_("This card in stock cannot be issued (it is already issued, damaged or destroyed)."),
+    "stock_kind_mismatch": N_("The identifiers belong to a card of the other type in stock."),
+    "invalid_identifiers": N_("An RFID-SIM card is identified by ICCID and IMSI, an IC card by its UID."),
+    "transfer_not_supported": N_("A card or number cannot be transferred to another person: the new holder "
+                                 "applies for a card of their own."),
+    "same_phone": N_("The new number is the member's current number."),
+    "invalid_phone": N_("Not a mainland mobile number (11 digits starting with 13–19)."),
+    "service_password_required": N_("Enter the member's service password."),
+    "wrong_service_password": N_("Wrong service password."),
+    "service_password_locked": N_("Too many wrong service passwords: the service password is locked for a while."),
+    "service_password_not_set": N_("The member has not set a service password yet: it is set in the personal "
+                                   "portal."),
+    "invalid_service_password": N_("A service password is six digits."),
+    "weak_service_password": N_("Choose a service password that is not one digit repeated or a run such as "
+                                "123456."),
+    "card_not_found": N_("No such card."),
+    "application_not_found": N_("No such sub-application on this card."),
+    "unknown_version": N_("This blacklist version does not exist yet: the current version is %(version)s."),
+    "invalid_version": N_("A blacklist version is a whole number from 0."),
+    "invalid_refund": N_("Choose how the balance is settled: cash refund or transfer."),
+    "lookup_needs_key": N_("Enter a card number or a phone number."),
+    "invalid_card_kind": N_("Choose the card type."),
+    "invalid_application": N_("Choose the sub-application and the opening mode."),
+    "choose_application": N_("Choose the application to delete."),
+    # the personal portal
+    "portal_members_only": N_("The personal portal is for card holders. Staff log in to the console."),
+    "code_recently_sent": N_("A code was sent less than a minute ago. Wait a moment before asking again."),
+    "too_many_requests": N_("Too many requests. Wait a moment and try again."),
+    "code_expired": N_("The code has expired or was already used: ask for a new one."),
+    "wrong_code": N_("Wrong verification code."),
+    "passwords_differ": N_("The two passwords are not the same."),
+    # notifications (C11)
+    "subscription_not_found": N_("No such webhook."),
+    "delivery_not_found": N_("No such delivery."),
+    "subscription_inactive": N_("The webhook of this delivery has been deactivated: it cannot be sent again."),
+    "delivery_pending": N_("This delivery is still waiting to be sent."),
+    "delivery_in_flight": N_("This delivery is being sent right now."),
 }
 
 TITLES = {
@@ -61,20 +109,24 @@ TITLES = {
 def describe(t: Translator, exc: YktError) -> str:
     """One sentence for the user, in their language."""
     msgid = CODES.get(exc.code)
-    if msgid is None and exc.code.startswith("member_"):
+    if msgid is None and exc.code.startswith(("member_", "card_", "application_", "delivery_")):
         msgid = CODES["illegal_transition"]
     if msgid is None:
         return exc.message  # an unforeseen code: the service's own (English) words beat nothing
     details = exc.details or {}
     params = {"channel": label(t, "channel", details.get("channel", "")),
-              "phone": details.get("phone", "")}
+              "phone": details.get("phone", ""), "version": details.get("version", "")}
     text = t.gettext(msgid, **params)
-    if exc.code == "account_locked" and details.get("locked_until"):
+    if exc.code in ("account_locked", "service_password_locked") and details.get("locked_until"):
         until = local(dt.datetime.fromisoformat(details["locked_until"])).strftime("%Y-%m-%d %H:%M")
         text += " " + t.gettext("Locked until %(time)s.", time=until)
     if exc.code == "channel_not_allowed" and details.get("allowed"):
         names = "、".join(label(t, "channel", c) for c in details["allowed"])
         text += " " + t.gettext("Allowed channels: %(channels)s.", channels=names)
+    if exc.code == "wrong_service_password" and "remaining_attempts" in details:
+        left = int(details["remaining_attempts"])
+        text += " " + (t.ngettext("%(num)s try left before it is locked.", "%(num)s tries left before it is locked.",
+                                  left) if left > 0 else t.gettext("It is now locked for a while."))
     return text
 
 
@@ -103,6 +155,16 @@ def field_message(t: Translator, field: str, kind: str, params: dict | None = No
         return t.gettext("The monthly service fee is 3 to 5 yuan per member.")
     if field == "zone":
         return t.gettext("Choose urban or suburban.")
+    if field == "iccid":
+        return t.gettext("19 or 20 digits starting with 89.")
+    if field == "imsi":
+        return t.gettext("15 digits.")
+    if field == "uid":
+        return t.gettext("8, 14 or 20 hexadecimal characters (a UID of 4, 7 or 10 bytes).")
+    if field == "url":
+        return t.gettext("An address starting with http:// or https://.")
+    if field in ("service_password", "new_password", "old_password"):
+        return t.gettext("Six digits.")
     if kind == "string_pattern_mismatch":
         return t.gettext("Contains characters that are not allowed.")
     return t.gettext("Invalid value.")
@@ -115,7 +177,8 @@ def field_errors(t: Translator, exc: YktError) -> dict[str, str]:
         field = str(err.get("field", ""))
         out.setdefault(field, field_message(t, field, str(err.get("type", "")), err.get("params")))
     by_code = {"duplicate_phone": "phone", "duplicate_code": "code", "duplicate_username": "admin_username",
-               "weak_password": "admin_password", "invalid_username": "admin_username"}
+               "weak_password": "admin_password", "invalid_username": "admin_username",
+               "invalid_service_password": "new_password", "weak_service_password": "new_password"}
     if exc.code in by_code:
         out.setdefault(by_code[exc.code], describe(t, exc))
     return out

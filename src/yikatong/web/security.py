@@ -3,7 +3,7 @@
 A signed-in page's CSRF token is HMAC-SHA256(secret_key, session token), sent back as the form
 field ``csrf_token`` or the header ``X-CSRF-Token`` (htmx sends the header, set on <body>). The login
 form, which has no session yet, uses a signed double-submit cookie: a random nonce in an HttpOnly
-cookie and HMAC(secret_key, "login:" + nonce) in the form."""
+cookie and HMAC(secret_key, "login:" + nonce) in the form (the personal portal's login and set-up forms too)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ def check_login_csrf(request: Request, sent: str | None) -> bool:
 
 
 def set_login_cookie(request: Request, response: Response, nonce: str) -> None:
-    response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="lax", secure=_secure(request), path="/login")
+    """Path "/": the portal's set-up forms (no session yet either) share the login form's nonce."""
+    response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="lax", secure=_secure(request), path="/")
 
 
 def safe_next(value: str | None, default: str = "/") -> str:

@@ -12,10 +12,11 @@ from yikatong.auth import service as auth
 from yikatong.core.actor import Actor, Channel, Role
 from yikatong.core.errors import NotAuthenticated
 from yikatong.deps import DB
-from yikatong.web.errors import LoginRequired
+from yikatong.web.errors import ConsoleError, LoginRequired
 from yikatong.web.security import csrf_for_session, session_token
 
 STAFF = (Role.operator, Role.account_manager)
+AGENTS = (Role.agent_l1, Role.agent_l2)
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,28 @@ class Console:
         return self.role in (Role.operator, Role.enterprise_admin)
 
     @property
+    def is_member(self) -> bool:
+        return self.role == Role.member
+
+    @property
+    def looks_up_cards(self) -> bool:
+        """Hall and hotline agents (and operators) find a caller's card by number or phone."""
+        return self.role in (Role.operator, *AGENTS)
+
+    @property
+    def reads_sms(self) -> bool:
+        return self.role in (Role.operator, Role.enterprise_admin)
+
+    @property
     def home(self) -> str | None:
         if self.is_admin and self.enterprise_id is not None:
             return f"/console/enterprises/{self.enterprise_id}/members"
         if self.is_staff:
             return "/console/enterprises"
+        if self.role in AGENTS:
+            return "/console/cards/lookup"
+        if self.is_member:
+            return "/portal"
         return None
 
 
@@ -87,3 +105,14 @@ def current_console(request: Request, db: DB) -> Console:
 
 
 CurrentConsole = Annotated[Console, Depends(current_console)]
+
+
+def current_member(request: Request, db: DB) -> Console:
+    """A personal portal page: a card holder's session (staff get a 403 page that says so)."""
+    console = current_console(request, db)
+    if not console.is_member:
+        raise ConsoleError(403, "portal_members_only")
+    return console
+
+
+CurrentMember = Annotated[Console, Depends(current_member)]

@@ -30,6 +30,18 @@ FLASHES = {
     "member_removed": N_("Member %(arg)s removed."),
     "enterprise_registered": N_("Enterprise %(arg)s registered with its admin login."),
     "logged_out": N_("You have logged out."),
+    "card_issued": N_("Card %(arg)s issued."),
+    "application_opened": N_("Sub-application opened: %(arg)s."),
+    "card_lost": N_("Card %(arg)s reported lost and put on the blacklist."),
+    "card_unfrozen": N_("Card %(arg)s unfrozen: it can be used again."),
+    "card_replaced": N_("Card replaced: the new card number is %(arg)s."),
+    "application_deleted": N_("Sub-application deleted: %(arg)s."),
+    "card_cancelled": N_("Card %(arg)s cancelled."),
+    "phone_changed": N_("Number changed to %(arg)s: the sub-applications are on the new number's card."),
+    "service_password_set": N_("Service password saved."),
+    "portal_password_set": N_("Portal password set: log in with your phone number."),
+    "webhook_deactivated": N_("Webhook %(arg)s deactivated."),
+    "delivery_replayed": N_("Delivery #%(arg)s will be sent again."),
 }
 
 
@@ -57,6 +69,13 @@ def _phone(value: str | None) -> str:
     return format_phone(value) if value else "—"
 
 
+def card_no(value: str | None) -> str:
+    """A card number in groups of four, the way it is read out on the phone: 8688 0123 4567 8901."""
+    if not value:
+        return "—"
+    return " ".join(value[i:i + 4] for i in range(0, len(value), 4))
+
+
 def _yuan(fen: int | None) -> str:
     return format_yuan(fen) if fen is not None else "—"
 
@@ -70,7 +89,7 @@ env = Environment(
 )
 env.policies["ext.i18n.trimmed"] = True
 env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-env.filters.update(localtime=localtime, phone=_phone, yuan=_yuan)
+env.filters.update(localtime=localtime, phone=_phone, yuan=_yuan, card_no=card_no)
 env.globals.update(label=_label, LANGUAGE_NAMES=LANGUAGE_NAMES, LOCALES=LOCALES,
                    LOGIN_CHANNELS=labels.LOGIN_CHANNELS)
 

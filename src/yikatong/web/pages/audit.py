@@ -15,12 +15,15 @@ from yikatong.web.i18n import Translator, translator_for
 from yikatong.web.labels import AUDIT_ACTIONS, ENTITY_TYPES, label
 from yikatong.web.pages.common import Pager, page_params
 from yikatong.web.session import CurrentConsole
-from yikatong.web.templating import render
+from yikatong.web.templating import card_no, render
 
 router = APIRouter(prefix="/console/audit", route_class=ConsoleRoute, include_in_schema=False)
 
 PER_PAGE = 30
-_VALUE_KINDS = {"status": "member_status", "zone": "zone", "role": "role"}
+_VALUE_KINDS = {"status": "member_status", "zone": "zone", "role": "role", "kind": "card_kind",
+                "type": "app_type", "mode": "app_mode", "refund": "refund"}
+_STATUS_KINDS = {"enterprise": "enterprise_status", "card": "card_status", "card_application": "app_status",
+                 "delivery": "delivery_status"}
 
 
 def _label(t: Translator, entity_type: str, field: str) -> str:
@@ -41,14 +44,18 @@ def _value(t: Translator, entity_type: str, field: str, value: object) -> str:
         return t.gettext("All channels")
     if field == "time_windows" and isinstance(value, list):
         return _windows(t, value)
-    if entity_type == "enterprise" and field == "status":
-        return label(t, "enterprise_status", value)
+    if field == "status" and entity_type in _STATUS_KINDS:
+        return label(t, _STATUS_KINDS[entity_type], value)
     if value is None or value == "":
         return "—"
     if field == "service_fee_fen" and isinstance(value, int):
         return f"¥{format_yuan(value)}"
     if field == "phone" and isinstance(value, str):
         return format_phone(value)
+    if field == "card_no" and isinstance(value, str):
+        return card_no(value)
+    if field == "kinds" and isinstance(value, list):
+        return "、".join(label(t, "event_kind", k) for k in value) or t.gettext("All")
     if field == "allowed_channels" and isinstance(value, list):
         return "、".join(label(t, "channel", c) for c in value)
     if isinstance(value, bool):

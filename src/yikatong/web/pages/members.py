@@ -31,7 +31,7 @@ def _base(enterprise_id: int) -> str:
     return f"/console/enterprises/{enterprise_id}/members"
 
 
-def _member(db, console: Console, enterprise_id: int, member_id: int) -> Member:
+def member_of(db, console: Console, enterprise_id: int, member_id: int) -> Member:
     """The member, only under its own enterprise's address (another's is 404, X5)."""
     member = members.get_member(db, actor=console.actor, member_id=member_id)
     if member.enterprise_id != enterprise_id:
@@ -99,7 +99,7 @@ def create(request: Request, enterprise_id: PathId, console: CurrentConsole, db:
 @router.get("/{member_id}/edit")
 def edit_form(request: Request, enterprise_id: PathId, member_id: PathId, console: CurrentConsole, db: DB) -> Response:
     enterprise = enterprises.get_enterprise(db, actor=console.actor, enterprise_id=enterprise_id)
-    member = _member(db, console, enterprise_id, member_id)
+    member = member_of(db, console, enterprise_id, member_id)
     values = {k: getattr(member, k) or "" for k in FIELDS}
     return _form(request, enterprise, values, member=member)
 
@@ -108,7 +108,7 @@ def edit_form(request: Request, enterprise_id: PathId, member_id: PathId, consol
 def update(request: Request, enterprise_id: PathId, member_id: PathId, console: CurrentConsole, db: DB,
            form: Fields) -> Response:
     enterprise = enterprises.get_enterprise(db, actor=console.actor, enterprise_id=enterprise_id)
-    member = _member(db, console, enterprise_id, member_id)
+    member = member_of(db, console, enterprise_id, member_id)
     values = {k: form.get(k, "") for k in FIELDS}
     try:
         member = members.update_member(db, actor=console.actor, member_id=member_id, name=values["name"],
@@ -116,7 +116,7 @@ def update(request: Request, enterprise_id: PathId, member_id: PathId, console: 
                                        department=values["department"] or None)
     except YktError as exc:
         failure = form_failure(request, db, exc)
-        return _form(request, enterprise, values, member=_member(db, console, enterprise_id, member_id),
+        return _form(request, enterprise, values, member=member_of(db, console, enterprise_id, member_id),
                      failure=failure)
     return redirect(request, _back(enterprise_id, form), flash="member_updated", arg=member.name)
 
@@ -125,7 +125,7 @@ def update(request: Request, enterprise_id: PathId, member_id: PathId, console: 
 def suspend(request: Request, enterprise_id: PathId, member_id: PathId, console: CurrentConsole, db: DB,
             form: Fields) -> Response:
     """M6 业务暂停: the card is refused at every terminal until resumed."""
-    _member(db, console, enterprise_id, member_id)
+    member_of(db, console, enterprise_id, member_id)
     member = members.suspend_member(db, actor=console.actor, member_id=member_id)
     return redirect(request, _back(enterprise_id, form), flash="member_suspended", arg=member.name)
 
@@ -134,7 +134,7 @@ def suspend(request: Request, enterprise_id: PathId, member_id: PathId, console:
 def resume(request: Request, enterprise_id: PathId, member_id: PathId, console: CurrentConsole, db: DB,
            form: Fields) -> Response:
     """M6 恢复."""
-    _member(db, console, enterprise_id, member_id)
+    member_of(db, console, enterprise_id, member_id)
     member = members.resume_member(db, actor=console.actor, member_id=member_id)
     return redirect(request, _back(enterprise_id, form), flash="member_resumed", arg=member.name)
 
@@ -144,7 +144,7 @@ def confirm_remove(request: Request, enterprise_id: PathId, member_id: PathId, c
                    db: DB) -> Response:
     """The confirmation step of a destructive action: nothing changes until it is confirmed."""
     enterprise = enterprises.get_enterprise(db, actor=console.actor, enterprise_id=enterprise_id)
-    member = _member(db, console, enterprise_id, member_id)
+    member = member_of(db, console, enterprise_id, member_id)
     back = _back(enterprise_id, {"back": request.query_params.get("back", "")})
     return render(request, "members/remove.html", {
         "enterprise": enterprise, "member": member, "base": _base(enterprise_id), "back": back, "nav": "members",
@@ -154,7 +154,7 @@ def confirm_remove(request: Request, enterprise_id: PathId, member_id: PathId, c
 @router.post("/{member_id}/remove", dependencies=[Csrf])
 def remove(request: Request, enterprise_id: PathId, member_id: PathId, console: CurrentConsole, db: DB,
            form: Fields) -> Response:
-    _member(db, console, enterprise_id, member_id)
+    member_of(db, console, enterprise_id, member_id)
     if form.get("confirm") != "yes":
         return redirect(request, f"{_base(enterprise_id)}/{member_id}/remove")
     member = members.remove_member(db, actor=console.actor, member_id=member_id)

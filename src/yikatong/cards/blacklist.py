@@ -1,0 +1,74 @@
+"""The per-enterprise, versioned blacklist (黑名单, T3). Every loss, cancellation or replacement adds
+the card to the blacklist of each enterprise with a sub-application on it; every unfreeze removes
+it. Each change takes the next version, so a terminal asks only for what changed since the version
+it holds."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from yikatong.cards.models import BlacklistChange, BlacklistVersion
+from yikatong.cards.schemas import BlacklistDelta
+from yikatong.core import clock
+from yikatong.core.errors import InvalidInput
+
+ADDED, REMOVED = "added", "removed"
+
+
+def _next_version(db: Session, enterprise_id: int) -> int:
+    # The UPDATE takes the row lock on PostgreSQL, so two changes never share a version.
+    bumped = db.execute(update(BlacklistVersion).where(BlacklistVersion.enterprise_id == enterprise_id)
+                        .values(version=BlacklistVersion.version + 1).returning(BlacklistVersion.version)).scalar()
+    if bumped is None:
+        db.add(BlacklistVersion(enterprise_id=enterprise_id, version=1))
+        db.flush()
+        return 1
+    return bumped
+
+
+def record_change(db: Session, *, enterprise_id: int, card_no: str, change: str, reason: str) -> int:
+    """Append one change; returns the enterprise's new blacklist version."""
+    version = _next_version(db, enterprise_id)
+    db.add(BlacklistChange(enterprise_id=enterprise_id, version=version, card_no=card_no, change=change,
+                           reason=reason, at=clock.now()))
+    return version
+
+
+def current_version(db: Session, *, enterprise_id: int) -> int:
+    return db.scalar(select(BlacklistVersion.version).where(BlacklistVersion.enterprise_id == enterprise_id)) or 0
+
+
+def delta_since(db: Session, *, enterprise_id: int, since: int) -> BlacklistDelta:
+    """T3: the net changes after version ``since`` (0 = the whole list): a card added and removed
+    again in between appears in neither list."""
+    version = current_version(db, enterprise_id=enterprise_id)
+    if since < 0:
+        raise InvalidInput("since is a version number ≥ 0", code="invalid_version")
+    if since > version:
+        raise InvalidInput(f"version {since} is newer than the current version {version}", code="unknown_version",
+                           details={"version": version})
+    latest = (select(BlacklistChange.card_no, func.max(BlacklistChange.version).label("v"))
+              .where(BlacklistChange.enterprise_id == enterprise_id).group_by(BlacklistChange.card_no))
+    changed_after = latest.having(func.max(BlacklistChange.version) > since).subquery()
+    final = dict(db.execute(select(BlacklistChange.card_no, BlacklistChange.change).join(
+        changed_after, (BlacklistChange.card_no == changed_after.c.card_no) & (BlacklistChange.version == changed_after.c.v))
+        .where(BlacklistChange.enterprise_id == enterprise_id)).all())
+    before = {}
+    if since > 0 and final:
+        as_of = (select(BlacklistChange.card_no, func.max(BlacklistChange.version).label("v"))
+                 .where(BlacklistChange.enterprise_id == enterprise_id, BlacklistChange.version <= since,
+                        BlacklistChange.card_no.in_(list(final))).group_by(BlacklistChange.card_no).subquery())
+        before = dict(db.execute(select(BlacklistChange.card_no, BlacklistChange.change).join(
+            as_of, (BlacklistChange.card_no == as_of.c.card_no) & (BlacklistChange.version == as_of.c.v))
+            .where(BlacklistChange.enterprise_id == enterprise_id)).all())
+    added = sorted(no for no, change in final.items() if change == ADDED and before.get(no) != ADDED)
+    removed = sorted(no for no, change in final.items() if change == REMOVED and before.get(no) == ADDED)
+    return BlacklistDelta(version=version, added=added, removed=removed)
+
+
+def is_blacklisted(db: Session, *, enterprise_id: int, card_no: str) -> bool:
+    last = db.scalar(select(BlacklistChange.change).where(BlacklistChange.enterprise_id == enterprise_id,
+                                                          BlacklistChange.card_no == card_no)
+                     .order_by(BlacklistChange.version.desc()).limit(1))
+    return last == ADDED
