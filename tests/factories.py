@@ -86,3 +86,12 @@ def make_member_login(db: Database, *, phone: str, password: str = PASSWORD) -> 
     with db.write() as s:
         auth.create_user(s, actor=SYSTEM, username=phone, password=password, role=Role.member)
     return phone
+
+
+def make_terminal(client, admin_headers: dict, enterprise_id: int, *, type: str = "pos", name: str = "一号窗口",
+                  merchant: str | int | None = None) -> dict[str, str]:
+    """Register a terminal through the API; returns its Authorization header."""
+    body = {"type": type, "name": name} | ({"merchant": merchant} if merchant is not None else {})
+    r = client.post(f"/api/v1/enterprises/{enterprise_id}/terminals", headers=admin_headers, json=body)
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}

@@ -38,6 +38,16 @@ CASES = [
     ("GET", "/api/v1/enterprises/{e}/subscriptions", None),
     ("POST", "/api/v1/enterprises/{e}/subscriptions", {"url": "https://intruder.example.com/hook"}),
     ("GET", "/api/v1/enterprises/{e}/deliveries", None),
+    ("GET", "/api/v1/enterprises/{e}/settlements", None),
+    ("POST", "/api/v1/enterprises/{e}/purse/expire", None),
+    ("GET", "/api/v1/enterprises/{e}/purse-settings", None),
+    ("PUT", "/api/v1/enterprises/{e}/purse-settings", {"validity_days": 1}),
+    ("POST", "/api/v1/enterprises/{e}/terminals", {"type": "pos", "name": "入侵者的POS"}),
+    ("GET", "/api/v1/enterprises/{e}/terminals", None),
+    ("POST", "/api/v1/enterprises/{e}/merchants", {"name": "入侵者商户"}),
+    ("GET", "/api/v1/enterprises/{e}/merchants", None),
+    ("GET", "/api/v1/members/{m}/purse", None),
+    ("POST", "/api/v1/members/{m}/topups", {"amount_fen": 100}),
 ]
 SCOPED_PARAMS = ("{enterprise_id}", "{member_id}", "{card_id}")
 

@@ -14,6 +14,8 @@ from yikatong.config import Settings, get_settings
 from yikatong.db import Database
 from yikatong.enterprises.api import router as enterprises_router
 from yikatong.members.api import router as members_router
+from yikatong.purse.api import router as purse_router
+from yikatong.terminals.api import router as terminals_router
 from yikatong.metrics import Metrics, MetricsMiddleware
 from yikatong.notify import runner as notify_runner
 from yikatong.notify.api import router as notify_router
@@ -35,8 +37,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = db
     app.state.settings = settings
 
-    for router in (auth_router, person_router, enterprises_router, members_router, cards_router, audit_router,
-                   notify_router):
+    for router in (auth_router, person_router, enterprises_router, members_router, cards_router, terminals_router,
+                   purse_router, notify_router, audit_router):
         app.include_router(router, prefix=API_PREFIX)
     errors_http.install(app)
 

@@ -63,8 +63,9 @@ def _current_actor(
     x_channel: Annotated[str | None, Header(description="hall, hotline, website, portal, account_manager, "
                                                         "terminal or partner (default partner)")] = None,
 ) -> Actor:
-    user = auth.user_for_token(db, token=_bearer(authorization), kind="api")
-    return auth.authorize_request(user, parse_channel(x_channel, Channel.partner))
+    token, user = auth.session_for_token(db, token=_bearer(authorization), kind=("api", "terminal"))
+    default = Channel.terminal if token.kind == "terminal" else Channel.partner
+    return auth.authorize_request(user, parse_channel(x_channel, default))
 
 
 CurrentActor = Annotated[Actor, Depends(_current_actor, scope="function")]

@@ -133,10 +133,15 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TERMINAL_TOKEN_DAYS = 3650  # a device credential lives until the device is retired (revoked)
+
+
 def issue_token(db: Session, *, user: User, kind: str = "api", channel: Channel | None = None) -> str:
-    """A new random token; only its hash is kept."""
+    """A new random token; only its hash is kept. Kinds: ``api`` (hours), ``web`` (a console session),
+    ``terminal`` (a registered device's credential, until revoked)."""
     settings = get_settings()
-    hours = settings.token_ttl_hours if kind == "api" else settings.web_session_ttl_hours
+    hours = {"api": settings.token_ttl_hours, "web": settings.web_session_ttl_hours,
+             "terminal": TERMINAL_TOKEN_DAYS * 24}[kind]
     raw = f"ykt_{secrets.token_urlsafe(32)}"
     db.add(AuthToken(token_hash=_digest(raw), user_id=user.id, kind=kind,
                      expires_at=clock.now() + dt.timedelta(hours=hours), revoked=False,
@@ -144,12 +149,13 @@ def issue_token(db: Session, *, user: User, kind: str = "api", channel: Channel 
     return raw
 
 
-def session_for_token(db: Session, *, token: str, kind: str) -> tuple[AuthToken, User]:
+def session_for_token(db: Session, *, token: str, kind: str | tuple[str, ...]) -> tuple[AuthToken, User]:
     """The live token row and its user; 401 ``invalid_token`` when unknown, revoked or expired."""
+    kinds = (kind,) if isinstance(kind, str) else kind
     row = db.execute(
         select(AuthToken, User)
         .join(User, User.id == AuthToken.user_id)
-        .where(AuthToken.token_hash == _digest(token), AuthToken.kind == kind)
+        .where(AuthToken.token_hash == _digest(token), AuthToken.kind.in_(kinds))
     ).first()
     if row is None:
         raise NotAuthenticated("unknown or expired token", code="invalid_token")

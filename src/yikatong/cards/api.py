@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from yikatong.cards import blacklist, service, stock
+from yikatong.cards import blacklist, flows, service, stock
 from yikatong.cards.access import visible_applications
 from yikatong.cards.models import Card
 from yikatong.cards.schemas import (
@@ -97,7 +97,7 @@ def unfreeze(card_id: PathId, actor: CurrentActor, db: DB, idem: Idempotent):
 @router.post("/cards/{card_id}/replace", response_model=CardOut, status_code=201, summary="Replace a card (C7)")
 def replace(card_id: PathId, body: CardReplace, actor: CurrentActor, db: DB, idem: Idempotent):
     return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: card_out(
-        db, actor, service.replace_card(db, actor=actor, card_id=card_id, kind=body.kind,
+        db, actor, flows.replace_card(db, actor=actor, card_id=card_id, kind=body.kind,
                                         old_card_readable=body.old_card_readable, iccid=body.iccid,
                                         imsi=body.imsi, uid=body.uid)))
 
@@ -105,7 +105,7 @@ def replace(card_id: PathId, body: CardReplace, actor: CurrentActor, db: DB, ide
 @router.post("/cards/{card_id}/cancel", response_model=CancelOut, summary="Cancel a card (C9)")
 def cancel(card_id: PathId, body: CardCancel, actor: CurrentActor, db: DB, idem: Idempotent):
     def produce() -> CancelOut:
-        card, refunded = service.cancel_card(db, actor=actor, card_id=card_id, refund=body.refund)
+        card, refunded = flows.cancel_card(db, actor=actor, card_id=card_id, refund=body.refund)
         return CancelOut(id=card.id, card_no=card.card_no, status=card.status, refunded_fen=refunded)
 
     return respond(db, actor=actor, request=idem, status_code=200, produce=produce)

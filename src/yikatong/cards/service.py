@@ -269,21 +269,19 @@ def delete_application(db: Session, *, actor: Actor, card_id: int, application_i
     return app
 
 
-def cancel_card(db: Session, *, actor: Actor, card_id: int, refund: str) -> tuple[Card, int]:
-    """C9 注销: any purse balance is settled first (``refund``: cash or transfer, recorded), then
-    the personalisation data (every sub-application) is removed, the card is blacklisted, and
-    subsystems and the member are told. Returns the card and the refunded fen."""
+def cancel_card(db: Session, *, actor: Actor, card_id: int, refund: str, refunded_fen: int = 0) -> tuple[Card, int]:
+    """C9 注销: the personalisation data (every sub-application) is removed, the card is
+    blacklisted, and subsystems and the member are told. The purse balance is settled first by
+    ``cards.flows.cancel_card`` (``refund``: cash or transfer), which passes ``refunded_fen``."""
     card = load_card(db, card_id, lock=True)
     ensure_may_act(db, actor, card, roles=ISSUERS)
     if refund not in ("cash", "transfer"):
         raise InvalidInput("refund is cash or transfer", code="invalid_refund")
     before = _transition(db, actor=actor, card=card, action="cancel")
-    # The purse (issue 4) settles here through the ledger; until a purse exists the balance is 0.
-    refunded_fen = 0
     closed = _close_applications(db, card, reason="cancelled")
     enterprise_ids = {a.enterprise_id for a in closed}
     versions = _blacklist(db, card, enterprise_ids, change=blacklist.ADDED, reason="cancelled")
-    _record(db, actor=actor, card=card, action="cancel", before=before | {"refund": refund},
+    _record(db, actor=actor, card=card, action="cancel", before=before | {"refund": refund, "refunded_fen": refunded_fen},
             enterprise_ids=enterprise_ids)
     for eid in sorted(enterprise_ids):
         events.announce(db, card, kind="card.cancelled", enterprise_ids=[eid], blacklist_version=versions[eid],
@@ -381,3 +379,24 @@ def find_cards(db: Session, *, actor: Actor, card_no: str | None = None, phone: 
             continue
         visible.append(card)
     return visible
+
+
+def card_by_no(db: Session, *, card_no: str) -> Card | None:
+    """For other domains (terminals, purse): the card with this number, whatever its state."""
+    return db.scalar(select(Card).where(Card.card_no == card_no))
+
+
+def active_application(db: Session, *, card: Card, enterprise_id: int, type: AppType) -> CardApplication | None:
+    """The enterprise's open sub-application of this type on the card, if any."""
+    return db.scalar(select(CardApplication).where(
+        CardApplication.card_id == card.id, CardApplication.enterprise_id == enterprise_id,
+        CardApplication.type == type.value, CardApplication.status == AppStatus.active.value))
+
+
+def live_card_of_phone(db: Session, *, phone: str) -> Card | None:
+    return _live_card_for_phone(db, phone)
+
+
+def applications_of(db: Session, *, card: Card) -> list[CardApplication]:
+    """For other domains: every sub-application the card has had."""
+    return applications(db, card)

@@ -233,3 +233,8 @@ def change_phone(db: Session, *, actor: Actor, member_id: int, new_phone: str) -
     audit.record(db, actor=actor, action="member.phone_change", entity_type="member", entity_id=member.id,
                  enterprise_id=member.enterprise_id, before=before, after=audit.snapshot(member, AUDITED))
     return member, old_phone
+
+
+def member_by_id(db: Session, *, member_id: int) -> Member | None:
+    """For other domains' internal checks (a terminal deciding about a card): no actor, no tenancy."""
+    return db.get(Member, member_id)

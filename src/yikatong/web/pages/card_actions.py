@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from yikatong.cards import flows as card_flows
 from yikatong.cards import service as cards
 from yikatong.cards.access import visible_applications
 from yikatong.cards.models import CardApplication
@@ -98,7 +99,7 @@ def replace(request: Request, enterprise_id: PathId, member_id: PathId, card_id:
     values = card_form(form) | {"old_card_readable": "yes" if form.get("old_card_readable") else ""}
     try:
         kind, iccid, imsi, uid = card_identifiers(values)
-        new = cards.replace_card(db, actor=console.actor, card_id=card_id, kind=kind, iccid=iccid, imsi=imsi,
+        new = card_flows.replace_card(db, actor=console.actor, card_id=card_id, kind=kind, iccid=iccid, imsi=imsi,
                                  uid=uid, old_card_readable=bool(values["old_card_readable"]))
     except YktError as exc:
         return _refused(request, db, console, exc, enterprise_id, member_id, "replace", card_id=card_id,
@@ -159,7 +160,7 @@ def cancel(request: Request, enterprise_id: PathId, member_id: PathId, card_id: 
         return redirect(request, f"{member_path(enterprise_id, member_id)}/cards/{card_id}/cancel")
     values = {"refund": form.get("refund", "")}
     try:
-        card, _refunded = cards.cancel_card(db, actor=console.actor, card_id=card_id, refund=values["refund"])
+        card, _refunded = card_flows.cancel_card(db, actor=console.actor, card_id=card_id, refund=values["refund"])
     except YktError as exc:
         return _refused(request, db, console, exc, enterprise_id, member_id, "cancel", card_id=card_id,
                         values=values)

@@ -1,0 +1,225 @@
+"""The purse (P1–P6, P9) on the ledger (P8). A purse is the account of one purse sub-application
+on one card: the card's balance lives there, carries over to a replacement card (C7) and is
+settled on cancellation (C9). The airtime balance of the phone is never involved (P2): no account
+here represents it and no transfer kind reaches it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from yikatong.audit import service as audit
+from yikatong.auth.tenancy import ensure_enterprise_scope, require_role
+from yikatong.cards import service as cards
+from yikatong.cards.models import AppType, Card, CardApplication, CardStatus
+from yikatong.core import clock
+from yikatong.core.actor import Actor, Role
+from yikatong.core.errors import Conflict, NotFound
+from yikatong.core.money import format_yuan
+from yikatong.members import service as members
+from yikatong.members.models import MemberStatus
+from yikatong.notify import service as notify
+from yikatong.purse import ledger
+from yikatong.purse.models import Account, AccountKind, BillMode, PurseSettings, Transfer, TransferKind
+from yikatong.terminals import service as terminals
+from yikatong.terminals.models import TerminalType
+
+
+def settings_of(db: Session, *, enterprise_id: int) -> PurseSettings:
+    found = db.get(PurseSettings, enterprise_id)
+    return found or PurseSettings(enterprise_id=enterprise_id, validity_days=None, expiry_rule="to_enterprise",
+                                  bill_mode=BillMode.per_transaction.value)
+
+
+def set_settings(db: Session, *, actor: Actor, enterprise_id: int, validity_days: int | None, expiry_rule: str,
+                 bill_mode: str) -> PurseSettings:
+    """P5/P6: the enterprise admin sets the balance validity period, the expiry rule and how
+    members get consumption bills (per transaction or a daily digest)."""
+    ensure_enterprise_scope(actor, enterprise_id)
+    require_role(actor, [Role.enterprise_admin, Role.operator])
+    row = db.get(PurseSettings, enterprise_id)
+    before = None if row is None else {"validity_days": row.validity_days, "expiry_rule": row.expiry_rule,
+                                       "bill_mode": row.bill_mode}
+    if row is None:
+        row = PurseSettings(enterprise_id=enterprise_id)
+        db.add(row)
+    row.validity_days, row.expiry_rule, row.bill_mode = validity_days, expiry_rule, bill_mode
+    audit.record(db, actor=actor, action="purse.settings", entity_type="enterprise", entity_id=enterprise_id,
+                 enterprise_id=enterprise_id, before=before,
+                 after={"validity_days": validity_days, "expiry_rule": expiry_rule, "bill_mode": bill_mode})
+    return row
+
+
+def purse_account(db: Session, *, app: CardApplication) -> Account:
+    return ledger.account(db, enterprise_id=app.enterprise_id, kind=AccountKind.purse, owner_id=app.id)
+
+
+def _usable_card(db: Session, *, card_no: str, enterprise_id: int) -> tuple[Card, CardApplication]:
+    """The checks every terminal makes: a known card, active, its holder not suspended, holding this
+    enterprise's purse sub-application (P3: else ``no_application``)."""
+    card = cards.card_by_no(db, card_no=card_no)
+    if card is None:
+        raise NotFound("no card with this number", code="card_not_found")
+    if card.status == CardStatus.lost.value:
+        raise Conflict("the card is reported lost", code="card_lost")
+    if card.status != CardStatus.active.value:
+        raise Conflict(f"the card is {card.status}", code="card_inactive", details={"status": card.status})
+    app = cards.active_application(db, card=card, enterprise_id=enterprise_id, type=AppType.purse)
+    if app is None:
+        raise Conflict("the card holds no purse of this enterprise (IC卡无应用)", code="no_application")
+    member = members.member_by_id(db, member_id=app.member_id)
+    if member is None or member.status != MemberStatus.active.value:
+        raise Conflict("the member's service is suspended", code="card_inactive", details={"status": "suspended"})
+    return card, app
+
+
+def _credit_purse(db: Session, *, actor: Actor, app: CardApplication, amount_fen: int, reference: str,
+                  terminal_id: int | None = None) -> Transfer:
+    settings = settings_of(db, enterprise_id=app.enterprise_id)
+    purse = purse_account(db, app=app)
+    funding = ledger.account(db, enterprise_id=app.enterprise_id, kind=AccountKind.funding)
+    transfer = ledger.move(db, actor=actor, enterprise_id=app.enterprise_id, kind=TransferKind.topup, debit=funding,
+                           credit=purse, amount_fen=amount_fen, reference=reference, terminal_id=terminal_id)
+    if settings.validity_days:
+        # P5: the validity period runs from the latest top-up.
+        purse.expires_at = clock.now() + dt.timedelta(days=settings.validity_days)
+    return transfer
+
+
+def topup_member(db: Session, *, actor: Actor, member_id: int, amount_fen: int) -> Transfer:
+    """P1 空中充值: the enterprise admin tops up a member's purse over the air."""
+    member = members.get_member(db, actor=actor, member_id=member_id)
+    require_role(actor, [Role.enterprise_admin, Role.operator])
+    card = cards.live_card_of_phone(db, phone=member.phone)
+    if card is None:
+        raise Conflict("the member has no card", code="no_card")
+    _, app = _usable_card(db, card_no=card.card_no, enterprise_id=member.enterprise_id)
+    transfer = _credit_purse(db, actor=actor, app=app, amount_fen=amount_fen, reference=f"ota:{member.id}")
+    audit.record(db, actor=actor, action="purse.topup", entity_type="member", entity_id=member.id,
+                 enterprise_id=member.enterprise_id, after={"amount_fen": amount_fen, "transfer_id": transfer.id})
+    return transfer
+
+
+def terminal_topup(db: Session, *, actor: Actor, card_no: str, amount_fen: int) -> Transfer:
+    """P1: a top-up terminal of the enterprise tops up the presented card."""
+    terminal = terminals.terminal_of(db, actor=actor, type=TerminalType.topup)
+    _, app = _usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
+    return _credit_purse(db, actor=actor, app=app, amount_fen=amount_fen, reference=f"terminal:{terminal.id}",
+                         terminal_id=terminal.id)
+
+
+def _bill(db: Session, *, card: Card, app: CardApplication, transfer: Transfer, merchant_name: str) -> None:
+    settings = settings_of(db, enterprise_id=app.enterprise_id)
+    if settings.bill_mode != BillMode.per_transaction.value:
+        return
+    at = clock.local(transfer.created_at).strftime("%m-%d %H:%M")
+    notify.send_sms(db, phone=card.phone, purpose="consumption_bill", enterprise_id=app.enterprise_id,
+                    text=(f"【一卡通】您尾号{card.card_no[-4:]}的卡于{at}在{merchant_name}消费"
+                          f"{format_yuan(transfer.amount_fen)}元，余额{format_yuan(transfer.debit_balance_after_fen)}元。"))
+
+
+def purchase(db: Session, *, actor: Actor, card_no: str, amount_fen: int) -> Transfer:
+    """P3 online purchase at the enterprise's POS: the purse pays the POS's merchant. Refusals:
+    ``card_lost``, ``card_inactive``, ``no_application``, ``balance_expired``, ``insufficient_funds``."""
+    terminal = terminals.terminal_of(db, actor=actor, type=TerminalType.pos)
+    card, app = _usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
+    purse = purse_account(db, app=app)
+    if purse.expires_at is not None and purse.expires_at <= clock.now():
+        raise Conflict("the purse balance has expired", code="balance_expired",
+                       details={"expired_at": purse.expires_at.isoformat()})
+    merchant = ledger.account(db, enterprise_id=terminal.enterprise_id, kind=AccountKind.merchant,
+                              owner_id=terminal.merchant_id or 0)
+    transfer = ledger.move(db, actor=actor, enterprise_id=terminal.enterprise_id, kind=TransferKind.purchase,
+                           debit=purse, credit=merchant, amount_fen=amount_fen, reference=f"terminal:{terminal.id}",
+                           terminal_id=terminal.id, merchant_id=terminal.merchant_id)
+    merchant_row = terminals.merchant_by_id(db, merchant_id=terminal.merchant_id) if terminal.merchant_id else None
+    _bill(db, card=card, app=app, transfer=transfer, merchant_name=merchant_row.name if merchant_row else terminal.name)
+    return transfer
+
+
+def undo_last_purchase(db: Session, *, actor: Actor) -> Transfer:
+    """P4 撤消: the POS undoes its own last transaction, in full, once. Nothing to undo, or the last
+    one already undone, is 409."""
+    terminal = terminals.terminal_of(db, actor=actor, type=TerminalType.pos)
+    last = db.scalar(select(Transfer).where(Transfer.terminal_id == terminal.id,
+                                            Transfer.kind.in_([TransferKind.purchase.value, TransferKind.undo.value]))
+                     .order_by(Transfer.id.desc()).limit(1).with_for_update())
+    if last is None:
+        raise Conflict("this terminal has no transaction to undo", code="nothing_to_undo")
+    if last.kind == TransferKind.undo.value:
+        raise Conflict("the last transaction was already undone", code="already_undone")
+    return ledger.reverse(db, actor=actor, original=last, kind=TransferKind.undo, terminal_id=terminal.id)
+
+
+def _signed(transfer: Transfer, account_id: int) -> tuple[int, int]:
+    if transfer.credit_account_id == account_id:
+        return transfer.amount_fen, transfer.credit_balance_after_fen
+    return -transfer.amount_fen, transfer.debit_balance_after_fen
+
+
+def member_purse(db: Session, *, actor: Actor, member_id: int, limit: int = 50) -> dict:
+    """C10/P1: a member's purse: balance, validity and the latest transactions (signed amounts)."""
+    if actor.role == Role.member:
+        member = members.member_by_id(db, member_id=member_id)
+        if member is None or member.phone != actor.username:
+            raise NotFound("no such member", code="member_not_found")
+    else:
+        member = members.get_member(db, actor=actor, member_id=member_id)
+    card = cards.live_card_of_phone(db, phone=member.phone)
+    app = cards.active_application(db, card=card, enterprise_id=member.enterprise_id, type=AppType.purse) if card else None
+    if app is None:
+        return {"balance_fen": 0, "expires_at": None, "card_no": card.card_no if card else None, "transactions": []}
+    purse = purse_account(db, app=app)
+    rows = db.scalars(select(Transfer).where(or_(Transfer.debit_account_id == purse.id,
+                                                 Transfer.credit_account_id == purse.id))
+                      .order_by(Transfer.id.desc()).limit(limit))
+    transactions = []
+    for t in rows:
+        amount, after = _signed(t, purse.id)
+        transactions.append({"id": t.id, "kind": t.kind, "amount_fen": amount, "balance_after_fen": after,
+                             "at": t.created_at, "reference": t.reference})
+    return {"balance_fen": ledger.balance(db, account_id=purse.id), "expires_at": purse.expires_at,
+            "card_no": card.card_no, "transactions": transactions}
+
+
+def _purse_apps(db: Session, card: Card, *, status: str | None = None) -> list[CardApplication]:
+    return [a for a in cards.applications_of(db, card=card) if a.type == AppType.purse.value
+            and (status is None or a.status == status)]
+
+
+def settle_card(db: Session, *, actor: Actor, card: Card, refund: str) -> int:
+    """C9: before a card is cancelled every purse on it is emptied to the refunds account (the
+    money goes back to the member in cash or by bank transfer, as ``refund`` says). Returns fen."""
+    total = 0
+    for app in _purse_apps(db, card, status="active"):
+        purse = purse_account(db, app=app)
+        amount = ledger.balance(db, account_id=purse.id)
+        if amount > 0:
+            refunds = ledger.account(db, enterprise_id=app.enterprise_id, kind=AccountKind.refunds)
+            ledger.move(db, actor=actor, enterprise_id=app.enterprise_id, kind=TransferKind.refund, debit=purse,
+                        credit=refunds, amount_fen=amount, reference=f"cancel:{card.card_no}:{refund}")
+            total += amount
+    return total
+
+
+def carry_over(db: Session, *, actor: Actor, old_card_id: int, new_card: Card) -> int:
+    """C7: each enterprise's purse balance on the replaced card moves, exactly, to that enterprise's
+    purse on the new card, with its validity date. Returns the fen moved."""
+    old = cards.load_card(db, old_card_id)
+    moved = 0
+    new_apps = {a.enterprise_id: a for a in _purse_apps(db, new_card, status="active")}
+    for old_app in _purse_apps(db, old):
+        target = new_apps.get(old_app.enterprise_id)
+        source = purse_account(db, app=old_app)
+        amount = ledger.balance(db, account_id=source.id)
+        if target is None or amount <= 0:
+            continue
+        destination = purse_account(db, app=target)
+        ledger.move(db, actor=actor, enterprise_id=old_app.enterprise_id, kind=TransferKind.carry_over,
+                    debit=source, credit=destination, amount_fen=amount,
+                    reference=f"replace:{old.card_no}->{new_card.card_no}")
+        destination.expires_at = source.expires_at
+        moved += amount
+    return moved

@@ -1,0 +1,111 @@
+"""Terminals and merchants. T2: a terminal is a registered device of one enterprise and one type,
+with its own credential; it acts only for that enterprise and through its own endpoints.
+P9: merchants (canteen windows, shops) are defined per enterprise and bound to POS terminals."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yikatong.audit import service as audit
+from yikatong.auth import service as auth
+from yikatong.auth.tenancy import ensure_enterprise_scope, require_role
+from yikatong.core.actor import SYSTEM, Actor, Role
+from yikatong.core.errors import Forbidden, InvalidInput, NotFound
+from yikatong.core.validation import validated
+from yikatong.enterprises import service as enterprises
+from yikatong.terminals.models import Merchant, Terminal, TerminalStatus, TerminalType
+from yikatong.terminals.schemas import MerchantCreate, TerminalCreate
+
+DEFAULT_MERCHANT = "默认商户"
+
+
+def _scope(db: Session, actor: Actor, enterprise_id: int) -> None:
+    enterprises.get_enterprise(db, actor=actor, enterprise_id=enterprise_id)  # its admin or staff; else 404
+    require_role(actor, [Role.enterprise_admin, Role.operator])
+
+
+def create_merchant(db: Session, *, actor: Actor, enterprise_id: int, name: str) -> Merchant:
+    """P9: a merchant of the enterprise; names are unique within it."""
+    _scope(db, actor, enterprise_id)
+    data = validated(MerchantCreate, name=name.strip())
+    existing = db.scalar(select(Merchant).where(Merchant.enterprise_id == enterprise_id, Merchant.name == data.name))
+    if existing is not None:
+        return existing
+    merchant = Merchant(enterprise_id=enterprise_id, name=data.name)
+    db.add(merchant)
+    db.flush()
+    audit.record(db, actor=actor, action="merchant.create", entity_type="merchant", entity_id=merchant.id,
+                 enterprise_id=enterprise_id, after={"name": merchant.name})
+    return merchant
+
+
+def list_merchants(db: Session, *, actor: Actor, enterprise_id: int) -> list[Merchant]:
+    _scope(db, actor, enterprise_id)
+    return list(db.scalars(select(Merchant).where(Merchant.enterprise_id == enterprise_id).order_by(Merchant.id)))
+
+
+def get_merchant(db: Session, *, actor: Actor, merchant_id: int) -> Merchant:
+    merchant = db.get(Merchant, merchant_id)
+    if merchant is None:
+        raise NotFound("no such merchant", code="merchant_not_found")
+    ensure_enterprise_scope(actor, merchant.enterprise_id, not_found="merchant_not_found")
+    return merchant
+
+
+def merchant_by_id(db: Session, *, merchant_id: int) -> Merchant | None:
+    return db.get(Merchant, merchant_id)
+
+
+def _merchant_for(db: Session, actor: Actor, enterprise_id: int, merchant: int | str | None) -> Merchant:
+    if isinstance(merchant, int):
+        found = db.get(Merchant, merchant)
+        if found is None or found.enterprise_id != enterprise_id:
+            raise NotFound("no such merchant in this enterprise", code="merchant_not_found")
+        return found
+    return create_merchant(db, actor=actor, enterprise_id=enterprise_id, name=merchant or DEFAULT_MERCHANT)
+
+
+def register_terminal(db: Session, *, actor: Actor, enterprise_id: int, type: TerminalType | str, name: str,
+                      merchant: int | str | None = None, door_id: int | None = None) -> tuple[Terminal, str]:
+    """T2: register a device; returns it with its credential (shown once). A POS is bound to a
+    merchant (by id, or by name — created if new — or the enterprise's default merchant)."""
+    _scope(db, actor, enterprise_id)
+    data = validated(TerminalCreate, type=type, name=name, merchant=merchant, door_id=door_id)
+    merchant_row = _merchant_for(db, actor, enterprise_id, data.merchant) if data.type == TerminalType.pos else None
+    if data.type != TerminalType.pos and data.merchant is not None:
+        raise InvalidInput("only a POS terminal has a merchant", code="merchant_for_pos_only")
+    user = auth.create_user(db, actor=SYSTEM, username=f"term-{enterprise_id}-{secrets.token_hex(6)}",
+                            password=secrets.token_urlsafe(24), role=Role.terminal, enterprise_id=enterprise_id,
+                            display_name=data.name, allowed_channels=["terminal"])
+    terminal = Terminal(enterprise_id=enterprise_id, type=data.type.value, name=data.name, user_id=user.id,
+                        merchant_id=merchant_row.id if merchant_row else None, door_id=data.door_id,
+                        status=TerminalStatus.active.value)
+    db.add(terminal)
+    db.flush()
+    token = auth.issue_token(db, user=user, kind="terminal")
+    audit.record(db, actor=actor, action="terminal.register", entity_type="terminal", entity_id=terminal.id,
+                 enterprise_id=enterprise_id, after={"type": terminal.type, "name": terminal.name,
+                                                     "merchant_id": terminal.merchant_id})
+    return terminal, token
+
+
+def terminal_of(db: Session, *, actor: Actor, type: TerminalType | None = None) -> Terminal:
+    """The terminal making this request (T2): only registered, active devices; a device of another
+    type is refused (403 ``wrong_terminal_type``)."""
+    if actor.role != Role.terminal:
+        raise Forbidden("only a registered terminal may call this", code="terminal_only")
+    terminal = db.scalar(select(Terminal).where(Terminal.user_id == actor.user_id))
+    if terminal is None or terminal.status != TerminalStatus.active.value:
+        raise Forbidden("this terminal is not registered or retired", code="terminal_retired")
+    if type is not None and terminal.type != type.value:
+        raise Forbidden(f"a {terminal.type} terminal cannot do this; it needs a {type.value} terminal",
+                        code="wrong_terminal_type")
+    return terminal
+
+
+def list_terminals(db: Session, *, actor: Actor, enterprise_id: int) -> list[Terminal]:
+    _scope(db, actor, enterprise_id)
+    return list(db.scalars(select(Terminal).where(Terminal.enterprise_id == enterprise_id).order_by(Terminal.id)))
