@@ -47,6 +47,7 @@ CASES = [
     ("POST", "/api/v1/enterprises/{e}/merchants", {"name": "入侵者商户"}),
     ("GET", "/api/v1/enterprises/{e}/merchants", None),
     ("GET", "/api/v1/members/{m}/purse", None),
+    ("POST", "/api/v1/enterprises/{e}/topups/import", "FILE"),
     ("POST", "/api/v1/members/{m}/topups", {"amount_fen": 100}),
 ]
 SCOPED_PARAMS = ("{enterprise_id}", "{member_id}", "{card_id}")

@@ -197,3 +197,21 @@ def test_r_p2_the_purse_never_touches_airtime(client, database):
     with database.read() as s:
         t = s.scalar(select(Transfer))
         assert s.get(Account, t.debit_account_id).kind == "funding" and s.get(Account, t.credit_account_id).kind == "purse"
+
+
+def test_r_p1_bulk_topup_all_rows_or_none(client, database):
+    eid, h, mid, card_id, card_no = _setup(client, database)
+    mid2 = make_member(database, enterprise_id=eid, phone="13800000042")
+    make_card(database, member_id=mid2, apps=("purse",))
+    make_member(database, enterprise_id=eid, phone="13800000043")  # no card
+    url = f"/api/v1/enterprises/{eid}/topups/import"
+    bad = "手机号码,金额\n13800000041,100\n13800000042,12.345\n13800000043,10\n13900000000,5\n13800000041,1\n"
+    r = client.post(url, headers=h, files={"file": ("t.csv", bad.encode("gbk"), "text/csv")})
+    assert r.status_code == 422 and r.json()["topped_up"] == 0
+    assert [(e["row"], e["code"]) for e in r.json()["errors"]] == [
+        (3, "invalid_amount"), (4, "no_card"), (5, "member_not_found"), (6, "duplicate_in_file")]
+    assert client.get(f"/api/v1/members/{mid}/purse", headers=h).json()["balance_fen"] == 0
+    good = "phone,amount\n13800000041,100\n138 0000 0042,12.5\n"
+    r = client.post(url, headers=h, files={"file": ("t.csv", good.encode(), "text/csv")})
+    assert r.status_code == 200 and r.json() == {"topped_up": 2, "total_fen": 11250, "errors": []}
+    assert client.get(f"/api/v1/members/{mid2}/purse", headers=h).json()["balance_fen"] == 1250

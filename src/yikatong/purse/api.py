@@ -4,15 +4,17 @@ import datetime as dt
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
 
 from yikatong.auth.tenancy import ensure_enterprise_scope
 from yikatong.core import clock
 from yikatong.core.idempotency import Idempotent, respond
 from yikatong.core.ids import PathId
 from yikatong.deps import DB, CurrentActor
-from yikatong.purse import expiry, service, settlement
+from yikatong.core.spreadsheets import MAX_BYTES
+from yikatong.purse import bulk, expiry, service, settlement
+from yikatong.purse.bulk import BulkTopupResult
 from yikatong.purse.models import Transfer
 from yikatong.purse.schemas import (
     MoneyOut, PurseOut, PurseSettingsIn, PurseSettingsOut, SettlementOut, TerminalAmountIn, TopupIn, UndoOut,
@@ -36,6 +38,19 @@ def member_purse(member_id: PathId, actor: CurrentActor, db: DB) -> PurseOut:
 def topup(member_id: PathId, body: TopupIn, actor: CurrentActor, db: DB, idem: Idempotent):
     return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: money_out(
         service.topup_member(db, actor=actor, member_id=member_id, amount_fen=body.amount_fen), purse_side="credit"))
+
+
+@router.post("/enterprises/{enterprise_id}/topups/import", response_model=BulkTopupResult,
+             responses={422: {"description": "rows with errors: no money moved"}},
+             summary="Bulk top-up from .csv/.xlsx (header phone,amount in yuan) (P1)")
+def bulk_topup(enterprise_id: PathId, actor: CurrentActor, db: DB, file: Annotated[UploadFile, File()]):
+    result = bulk.bulk_topup(db, actor=actor, enterprise_id=enterprise_id, filename=file.filename or "",
+                             content=file.file.read(MAX_BYTES + 1))
+    if result.errors:
+        return JSONResponse(status_code=422, content=result.model_dump() | {"error": {
+            "code": "import_rejected", "message": f"{len(result.errors)} error(s); no money moved",
+            "details": {"errors": len(result.errors)}}})
+    return result
 
 
 @router.post("/terminal/purchases", response_model=MoneyOut, status_code=201, summary="A POS charges a card (P3)")

@@ -56,7 +56,7 @@ def purse_account(db: Session, *, app: CardApplication) -> Account:
     return ledger.account(db, enterprise_id=app.enterprise_id, kind=AccountKind.purse, owner_id=app.id)
 
 
-def _usable_card(db: Session, *, card_no: str, enterprise_id: int) -> tuple[Card, CardApplication]:
+def usable_card(db: Session, *, card_no: str, enterprise_id: int) -> tuple[Card, CardApplication]:
     """The checks every terminal makes: a known card, active, its holder not suspended, holding this
     enterprise's purse sub-application (P3: else ``no_application``)."""
     card = cards.card_by_no(db, card_no=card_no)
@@ -75,7 +75,7 @@ def _usable_card(db: Session, *, card_no: str, enterprise_id: int) -> tuple[Card
     return card, app
 
 
-def _credit_purse(db: Session, *, actor: Actor, app: CardApplication, amount_fen: int, reference: str,
+def credit_purse(db: Session, *, actor: Actor, app: CardApplication, amount_fen: int, reference: str,
                   terminal_id: int | None = None) -> Transfer:
     settings = settings_of(db, enterprise_id=app.enterprise_id)
     purse = purse_account(db, app=app)
@@ -95,8 +95,8 @@ def topup_member(db: Session, *, actor: Actor, member_id: int, amount_fen: int) 
     card = cards.live_card_of_phone(db, phone=member.phone)
     if card is None:
         raise Conflict("the member has no card", code="no_card")
-    _, app = _usable_card(db, card_no=card.card_no, enterprise_id=member.enterprise_id)
-    transfer = _credit_purse(db, actor=actor, app=app, amount_fen=amount_fen, reference=f"ota:{member.id}")
+    _, app = usable_card(db, card_no=card.card_no, enterprise_id=member.enterprise_id)
+    transfer = credit_purse(db, actor=actor, app=app, amount_fen=amount_fen, reference=f"ota:{member.id}")
     audit.record(db, actor=actor, action="purse.topup", entity_type="member", entity_id=member.id,
                  enterprise_id=member.enterprise_id, after={"amount_fen": amount_fen, "transfer_id": transfer.id})
     return transfer
@@ -105,8 +105,8 @@ def topup_member(db: Session, *, actor: Actor, member_id: int, amount_fen: int) 
 def terminal_topup(db: Session, *, actor: Actor, card_no: str, amount_fen: int) -> Transfer:
     """P1: a top-up terminal of the enterprise tops up the presented card."""
     terminal = terminals.terminal_of(db, actor=actor, type=TerminalType.topup)
-    _, app = _usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
-    return _credit_purse(db, actor=actor, app=app, amount_fen=amount_fen, reference=f"terminal:{terminal.id}",
+    _, app = usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
+    return credit_purse(db, actor=actor, app=app, amount_fen=amount_fen, reference=f"terminal:{terminal.id}",
                          terminal_id=terminal.id)
 
 
@@ -124,7 +124,7 @@ def purchase(db: Session, *, actor: Actor, card_no: str, amount_fen: int) -> Tra
     """P3 online purchase at the enterprise's POS: the purse pays the POS's merchant. Refusals:
     ``card_lost``, ``card_inactive``, ``no_application``, ``balance_expired``, ``insufficient_funds``."""
     terminal = terminals.terminal_of(db, actor=actor, type=TerminalType.pos)
-    card, app = _usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
+    card, app = usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
     purse = purse_account(db, app=app)
     if purse.expires_at is not None and purse.expires_at <= clock.now():
         raise Conflict("the purse balance has expired", code="balance_expired",
