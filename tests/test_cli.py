@@ -75,3 +75,14 @@ def test_user_create_adds_a_login_and_reports_errors(monkeypatch, tmp_path):
     assert ok.exit_code == 0 and "hall01" in ok.output
     dup = _run(monkeypatch, url, "user", "create", "--role", "agent_l1", "--username", "hall01", "--password", "hall-pass-1")
     assert dup.exit_code == 2 and "duplicate_username" in dup.output
+
+
+def test_purse_jobs_run_from_the_command_line(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    assert _run(monkeypatch, url, "init").exit_code == 0
+    expire = _run(monkeypatch, url, "purse", "expire")
+    assert expire.exit_code == 0 and "expired 0 purse(s)" in expire.output
+    digests = _run(monkeypatch, url, "purse", "digests", "--day", "2026-03-02")
+    assert digests.exit_code == 0 and "queued 0 digest SMS for 2026-03-02" in digests.output
+    bad = _run(monkeypatch, url, "purse", "digests", "--day", "March")
+    assert bad.exit_code == 2 and "invalid_day" in bad.output

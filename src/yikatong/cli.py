@@ -145,3 +145,39 @@ def user_create(role: Annotated[Role, typer.Option(help="role (SPEC §2)")],
         raise typer.Exit(2) from None
     finally:
         db.dispose()
+
+
+purse_app = typer.Typer(help="Purse jobs (run them daily, e.g. from cron)", no_args_is_help=True)
+app.add_typer(purse_app, name="purse")
+
+
+@purse_app.command("expire")
+def purse_expire() -> None:
+    """P5: move every expired purse balance to its enterprise's expired-balance account."""
+    from yikatong.purse import expiry
+
+    db = _database()
+    with db.write() as session:
+        purses, fen = expiry.expire_balances(session, actor=SYSTEM)
+    db.dispose()
+    console.print(f"expired {purses} purse(s), {fen / 100:.2f} yuan")
+
+
+@purse_app.command("digests")
+def purse_digests(day: Annotated[str | None, typer.Option(help="YYYY-MM-DD, Beijing; default yesterday")] = None) -> None:
+    """P6: send the daily consumption digests (once per member and day)."""
+    import datetime as dt
+
+    from yikatong.core import clock
+    from yikatong.purse import bills
+
+    try:
+        target = dt.date.fromisoformat(day) if day else clock.local(clock.now()).date() - dt.timedelta(days=1)
+    except ValueError:
+        console.print(f"[red]invalid_day:[/] '{day}' is not a date YYYY-MM-DD")
+        raise typer.Exit(2) from None
+    db = _database()
+    with db.write() as session:
+        queued = bills.send_daily_digests(session, day=target)
+    db.dispose()
+    console.print(f"queued {queued} digest SMS for {target.isoformat()}")

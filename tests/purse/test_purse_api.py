@@ -215,3 +215,26 @@ def test_r_p1_bulk_topup_all_rows_or_none(client, database):
     r = client.post(url, headers=h, files={"file": ("t.csv", good.encode(), "text/csv")})
     assert r.status_code == 200 and r.json() == {"topped_up": 2, "total_fen": 11250, "errors": []}
     assert client.get(f"/api/v1/members/{mid2}/purse", headers=h).json()["balance_fen"] == 1250
+
+
+def test_r_p6_daily_digest_once_per_member_and_day(client, database, clock):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from yikatong.notify.models import SmsMessage
+    from yikatong.purse import bills
+
+    eid, h, mid, card_id, card_no = _setup(client, database)
+    pos = make_terminal(client, h, eid)
+    client.put(f"/api/v1/enterprises/{eid}/purse-settings", headers=h, json={"bill_mode": "daily_digest"})
+    client.post(f"/api/v1/members/{mid}/topups", headers=h, json={"amount_fen": 3000})
+    for amount in (500, 700):
+        client.post("/api/v1/terminal/purchases", headers=pos, json={"card_no": card_no, "amount_fen": amount})
+    day = dt.date(2026, 3, 2)
+    for _ in range(2):
+        with database.write() as s:
+            bills.send_daily_digests(s, day=day)
+    with database.read() as s:
+        texts = [m.text for m in s.scalars(select(SmsMessage).where(SmsMessage.purpose.like("consumption%")))]
+    assert texts == ["【一卡通】您3月2日共消费2笔，合计12.00元，当前余额18.00元。"]

@@ -400,3 +400,9 @@ def live_card_of_phone(db: Session, *, phone: str) -> Card | None:
 def applications_of(db: Session, *, card: Card) -> list[CardApplication]:
     """For other domains: every sub-application the card has had."""
     return applications(db, card)
+
+
+def application_by_id(db: Session, *, application_id: int) -> tuple[CardApplication, Card] | None:
+    """For other domains' jobs (the purse's daily bills): a sub-application and its card."""
+    app = db.get(CardApplication, application_id)
+    return None if app is None else (app, db.get(Card, app.card_id))

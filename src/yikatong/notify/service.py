@@ -115,3 +115,9 @@ def list_sms(db: Session, *, actor: Actor, page: PageParams, phone: str | None =
     if phone:
         stmt = stmt.where(SmsMessage.phone == phone.strip())
     return paginate(db, stmt, page)
+
+
+def sms_queued(db: Session, *, phone: str, purpose: str) -> bool:
+    """Whether a message with this purpose was already queued for this phone (jobs that must send once)."""
+    return db.scalar(select(SmsMessage.id).where(SmsMessage.phone == phone, SmsMessage.purpose == purpose)
+                     .limit(1)) is not None
