@@ -13,7 +13,10 @@ from yikatong.cards import service as cards
 from yikatong.cards.models import AppMode, AppType, CardKind
 from yikatong.core.actor import SYSTEM, Role
 from yikatong.enterprises import service as enterprises
+from yikatong.core.actor import Channel
 from yikatong.members import service as members
+from yikatong.purse import service as purse
+from yikatong.terminals import service as terminals
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕晓东婷玉兰"
@@ -102,7 +105,27 @@ def seed(db: Session, *, seed_value: int = 2009) -> list[tuple[str, str, str]]:
             if n == 5:
                 cards.report_loss(db, actor=SYSTEM, card_id=card.id)
         logins.append(("enterprise_admin", *spec.admin))
+        logins.append(("POS terminal token", f"{spec.name[:4]}·第一食堂", _seed_purse(db, enterprise.id, people)))
     auth.create_user(db, actor=SYSTEM, username=SHARED_PERSON[1], password=PORTAL_PASSWORD, role=Role.member,
                      display_name=SHARED_PERSON[0])
     logins.append(("member (portal)", SHARED_PERSON[1], PORTAL_PASSWORD))
     return logins
+
+
+def _seed_purse(db: Session, enterprise_id: int, people: list) -> str:
+    """Merchants, a POS per merchant and a top-up machine; 200 yuan for every purse, a few meals
+    bought. Returns the canteen POS's token, for trying the terminal API."""
+    canteen, token = terminals.register_terminal(db, actor=SYSTEM, enterprise_id=enterprise_id, type="pos",
+                                                 name="食堂一号窗口", merchant="第一食堂")
+    shop, _ = terminals.register_terminal(db, actor=SYSTEM, enterprise_id=enterprise_id, type="pos",
+                                          name="超市收银台", merchant="员工超市")
+    terminals.register_terminal(db, actor=SYSTEM, enterprise_id=enterprise_id, type="topup", name="大厅充值机")
+    pos_actors = [auth.actor_for(auth.get_user(db, user_id=t.user_id), Channel.terminal) for t in (canteen, shop)]
+    for n, member in enumerate(people):
+        card = cards.live_card_of_phone(db, phone=member.phone)
+        if card is None or card.status != "active":
+            continue
+        purse.topup_member(db, actor=SYSTEM, member_id=member.id, amount_fen=20000)
+        if n % 3 == 0:
+            purse.purchase(db, actor=pos_actors[n % 2], card_no=card.card_no, amount_fen=1250 + 50 * (n % 7))
+    return token
