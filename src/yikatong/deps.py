@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -57,15 +59,48 @@ def _bearer(authorization: str | None) -> str:
     return token.strip()
 
 
-def _current_actor(
-    db: DB,
-    authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
-    x_channel: Annotated[str | None, Header(description="hall, hotline, website, portal, account_manager, "
-                                                        "terminal or partner (default partner)")] = None,
-) -> Actor:
-    token, user = auth.session_for_token(db, token=_bearer(authorization), kind=("api", "terminal"))
-    default = Channel.terminal if token.kind == "terminal" else Channel.partner
-    return auth.authorize_request(user, parse_channel(x_channel, default))
+AuthorizationHeader = Annotated[str | None, Header(description="Bearer <token>")]
+ChannelHeader = Annotated[str | None, Header(description="hall, hotline, website, portal, account_manager, "
+                                                         "terminal or partner (default partner)")]
+
+
+def actor_for_headers(db: Session, authorization: str | None, x_channel: str | None) -> Actor:
+    """The caller of this request: a live token (401 else), allowed on this channel now (X1)."""
+    caller = auth.caller_for_token(db, token=_bearer(authorization), kind=("api", "terminal"))
+    default = Channel.terminal if caller.kind == "terminal" else Channel.partner
+    return auth.authorize_request(caller, parse_channel(x_channel, default))
+
+
+def _current_actor(db: DB, authorization: AuthorizationHeader = None, x_channel: ChannelHeader = None) -> Actor:
+    return actor_for_headers(db, authorization, x_channel)
 
 
 CurrentActor = Annotated[Actor, Depends(_current_actor, scope="function")]
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """A mutating request whose whole unit of work — who is calling, then the change — runs in one
+    worker thread: ``with work.write() as (db, actor): …``. With ``DB`` + ``CurrentActor`` FastAPI
+    opens the session, checks the token, runs the endpoint and commits in four separate trips
+    through the thread pool, and on SQLite the writer lock is held across all of them; under load
+    that lock then waits on the event loop. Here it is held only while this thread does the work.
+    The block commits before the endpoint returns, so the answer is sent only after the commit."""
+
+    database: Database
+    authorization: str | None
+    x_channel: str | None
+
+    @contextmanager
+    def write(self) -> Iterator[tuple[Session, Actor]]:
+        with self.database.write() as session:
+            yield session, actor_for_headers(session, self.authorization, self.x_channel)
+
+
+async def _write_request(request: Request, authorization: AuthorizationHeader = None,
+                         x_channel: ChannelHeader = None) -> WriteRequest:
+    # async and database-free: resolved on the event loop, no thread-pool trip.
+    return WriteRequest(get_database(request), authorization, x_channel)
+
+
+Work = Annotated[WriteRequest, Depends(_write_request)]

@@ -4,7 +4,9 @@ Builds its own SQLite database (no conftest database fixtures, so it runs once, 
 starts uvicorn in a thread on a free loopback port, and walks: / → login → members → search a
 Chinese name → add a member → see it → switch to English (test-artifacts/members.png); and a
 member's cards: issue a card, open two sub-applications, report loss (confirmed), unfreeze
-(test-artifacts/card.png). Each picture is checked not to be blank."""
+(test-artifacts/card.png); and the purse: an over-the-air top-up on a member's page, a purchase and
+its undo in the POS simulator, the balance back on the member's page (test-artifacts/purse.png).
+Each picture is checked not to be blank."""
 
 from __future__ import annotations
 
@@ -19,11 +21,14 @@ import pytest
 
 from yikatong import migrate
 from yikatong.auth import service as auth
+from yikatong.cards import service as cards
+from yikatong.cards.models import AppMode, AppType, CardKind
 from yikatong.config import Settings
 from yikatong.core.actor import SYSTEM, Role
 from yikatong.db import Database
 from yikatong.enterprises import service as enterprises
 from yikatong.members import service as members
+from yikatong.terminals import service as terminals
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +46,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _seed(url: str) -> int:
+def _seed(url: str) -> tuple[int, str]:
+    """The enterprise, its admin and five members; the fifth (陈静) with a card holding the purse,
+    and a POS terminal of the canteen. Returns (enterprise id, 陈静's card number)."""
     migrate.upgrade(url)
     db = Database(url)
     try:
@@ -54,9 +61,14 @@ def _seed(url: str) -> int:
                 address="杭州市西湖区文三路 478 号", admin_username=ADMIN, admin_password=PASSWORD)
             for i, (name, dept) in enumerate([("王晓东", "技术研发部"), ("李秀英", "财务部"), ("张伟", "行政部"),
                                               ("刘晓红", "市场营销部"), ("陈静", "人力资源部")]):
-                members.add_member(s, actor=SYSTEM, enterprise_id=enterprise.id, name=name,
-                                   phone=f"1381234{i:04d}", staff_no=f"XH{i + 1:04d}", department=dept)
-            return enterprise.id
+                member = members.add_member(s, actor=SYSTEM, enterprise_id=enterprise.id, name=name,
+                                            phone=f"1381234{i:04d}", staff_no=f"XH{i + 1:04d}", department=dept)
+            card = cards.issue_card(s, actor=SYSTEM, member_id=member.id, kind=CardKind.rfid_sim)
+            cards.open_application(s, actor=SYSTEM, card_id=card.id, enterprise_id=enterprise.id, type=AppType.purse,
+                                   mode=AppMode.ota)
+            terminals.register_terminal(s, actor=SYSTEM, enterprise_id=enterprise.id, type="pos", name="一号窗口",
+                                        merchant="第一食堂")
+            return enterprise.id, card.card_no
     finally:
         db.dispose()
 
@@ -68,7 +80,7 @@ def live_server(tmp_path):
     from yikatong.app import create_app
 
     url = f"sqlite:///{tmp_path / 'browser.db'}"
-    enterprise_id = _seed(url)
+    enterprise_id, card_no = _seed(url)
     app = create_app(Settings(database_url=url, secret_key="browser-test-secret"))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
@@ -79,7 +91,7 @@ def live_server(tmp_path):
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", enterprise_id
+    yield f"http://127.0.0.1:{port}", enterprise_id, card_no
     server.should_exit = True
     thread.join(timeout=10)
     app.state.db.dispose()
@@ -125,7 +137,7 @@ def _chromium_page(height: int):
 def test_login_to_members_walk_in_chromium(live_server):
     from playwright.sync_api import expect
 
-    base, enterprise_id = live_server
+    base, enterprise_id, _ = live_server
     members_path = f"/console/enterprises/{enterprise_id}/members"
     shot = ARTIFACTS / "members.png"
     shot.unlink(missing_ok=True)
@@ -190,7 +202,7 @@ def test_card_walk_in_chromium(live_server):
     """Issue a card, open two sub-applications, report loss (confirm), unfreeze (C4–C6)."""
     from playwright.sync_api import expect
 
-    base, enterprise_id = live_server
+    base, enterprise_id, _ = live_server
     members_path = f"/console/enterprises/{enterprise_id}/members"
     shot = ARTIFACTS / "card.png"
     shot.unlink(missing_ok=True)
@@ -233,6 +245,56 @@ def test_card_walk_in_chromium(live_server):
         page.locator(".card-panel").first.locator("button:text-is('解挂')").click()
         expect(page.locator(".notice-ok")).to_contain_text("已解挂，可正常使用")
         expect(page.locator(".card-panel").first.locator(".card-head .badge")).to_have_text("正常")
+        page.screenshot(path=str(shot), full_page=True)
+    _assert_not_blank(shot)
+    assert time.monotonic() - started < 60
+
+
+def test_purse_walk_in_chromium(live_server):
+    """P1, P3, P4: top up a member's purse on their page, a purchase and its undo in the POS
+    simulator, and the balance back on the member's page."""
+    from playwright.sync_api import expect
+
+    base, enterprise_id, card_no = live_server
+    members_path = f"/console/enterprises/{enterprise_id}/members"
+    shot = ARTIFACTS / "purse.png"
+    shot.unlink(missing_ok=True)
+    started = time.monotonic()
+    with _chromium_page(900) as page:
+        page.goto(base + "/login")
+        page.fill("#f-username", ADMIN)
+        page.fill("#f-password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(base + members_path)
+        expect(page.locator(".mainnav")).to_contain_text("电子钱包")
+
+        # The member's page: the purse, empty; top it up over the air.
+        page.click("#member-results a:text-is('陈静')")
+        expect(page.locator("#purse-balance")).to_have_text("¥0.00")
+        member_url = page.url
+        page.fill("#f-amount", "100")
+        page.click(".topup-form button[type=submit]")
+        expect(page.locator(".notice-ok")).to_have_text("已充值 ¥100.00，电子钱包余额现为 ¥100.00。")
+        expect(page.locator("#purse-balance")).to_have_text("¥100.00")
+
+        # The POS simulator, acting as the canteen's POS: a purchase, then its undo.
+        page.goto(f"{base}/console/enterprises/{enterprise_id}/pos-simulator")
+        expect(page.locator("h1")).to_contain_text("模拟终端")
+        expect(page.locator("#f-terminal")).to_contain_text("一号窗口")
+        page.fill("#f-card_no", card_no)
+        page.fill("#f-amount", "12.50")
+        page.click("#pos-purchase")
+        expect(page.locator("#pos-screen")).to_contain_text("消费成功")
+        expect(page.locator("#pos-screen")).to_contain_text("余额 ¥87.50")
+        page.click("#pos-undo")
+        expect(page.locator("#pos-screen")).to_contain_text("撤消成功")
+        expect(page.locator("#pos-screen")).to_contain_text("余额 ¥100.00")
+
+        # Back on the member's page: the balance is whole again, the three transactions listed.
+        page.goto(member_url)
+        expect(page.locator("#purse-balance")).to_have_text("¥100.00")
+        expect(page.locator(".purse-table tbody tr")).to_have_count(3)
+        expect(page.locator(".purse-table tbody tr").first).to_contain_text("撤消")
         page.screenshot(path=str(shot), full_page=True)
     _assert_not_blank(shot)
     assert time.monotonic() - started < 60

@@ -186,7 +186,7 @@ def test_r_c9_cancel_settles_then_blacklists_and_closes_everything(client, datab
     eid, mid, path = admin
     card_id = make_card(database, member_id=mid, apps=("access",))
     confirm = client.get(f"{path}/cards/{card_id}/cancel")
-    assert "确定注销这张卡吗" in confirm.text and "暂未开通" in confirm.text
+    assert "确定注销这张卡吗" in confirm.text and "卡上没有本企业的电子钱包" in confirm.text
     token = csrf_from(confirm.text)
     r = client.post(f"{path}/cards/{card_id}/cancel", data={"csrf_token": token, "confirm": "yes", "refund": "gold"})
     assert r.status_code == 422 and _error(r.text) == "请选择余额结算方式：现金退款或转账。"

@@ -84,3 +84,24 @@ def sms_texts(db: Database, phone: str) -> list[str]:
 def spaced(card_no: str) -> str:
     """A card number as the pages show it: 8688 0123 4567 8901."""
     return " ".join(card_no[i:i + 4] for i in range(0, len(card_no), 4))
+
+
+def purse_balance(db: Database, member_id: int) -> int:
+    """The member's purse balance in fen, read through the purse service."""
+    from yikatong.purse import service as purse
+
+    with db.read() as s:
+        return purse.member_purse(s, actor=SYSTEM, member_id=member_id)["balance_fen"]
+
+
+def card_no_of(db: Database, card_id: int) -> str:
+    from yikatong.cards.models import Card
+
+    with db.read() as s:
+        return s.get(Card, card_id).card_no
+
+
+def notice(html: str, kind: str = "error") -> str:
+    """The text of the page's ok or error notice."""
+    match = re.search(rf'class="notice notice-{kind}" role="(?:alert|status)">([^<]*)<', html)
+    return match.group(1).strip() if match else ""

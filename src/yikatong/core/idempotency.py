@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, bindparam, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from yikatong.core import clock
@@ -56,6 +56,12 @@ async def _idempotent_request(
 
 Idempotent = Annotated[IdempotentRequest, Depends(_idempotent_request)]
 
+_records = IdempotencyRecord.__table__
+# Built once: every money request runs them (Core, no ORM objects).
+_STORED = select(_records.c.fingerprint, _records.c.status_code, _records.c.body).where(
+    _records.c.owner == bindparam("owner"), _records.c.key == bindparam("key"))
+_REMEMBER = insert(_records)
+
 
 def respond(db: Session, *, actor: Actor, request: IdempotentRequest, status_code: int,
             produce: Callable[[], Any]) -> JSONResponse:
@@ -64,8 +70,7 @@ def respond(db: Session, *, actor: Actor, request: IdempotentRequest, status_cod
     if request.key is None:
         return JSONResponse(status_code=status_code, content=jsonable_encoder(produce()))
     owner = f"user:{actor.user_id}" if actor.user_id is not None else f"name:{actor.username}"
-    stored = db.scalar(select(IdempotencyRecord).where(IdempotencyRecord.owner == owner,
-                                                       IdempotencyRecord.key == request.key))
+    stored = db.execute(_STORED, {"owner": owner, "key": request.key}).first()
     if stored is not None:
         if stored.fingerprint != request.fingerprint:
             raise InvalidInput("this Idempotency-Key was already used for a different request",
@@ -73,7 +78,7 @@ def respond(db: Session, *, actor: Actor, request: IdempotentRequest, status_cod
         return JSONResponse(status_code=stored.status_code, content=stored.body,
                             headers={"Idempotent-Replayed": "true"})
     body = jsonable_encoder(produce())
-    db.add(IdempotencyRecord(owner=owner, key=request.key, fingerprint=request.fingerprint, status_code=status_code,
-                             body=body, created_at=clock.now()))
-    db.flush()
+    # A racing twin with the same key fails here on the unique (owner, key) and rolls back whole.
+    db.execute(_REMEMBER, {"owner": owner, "key": request.key, "fingerprint": request.fingerprint,
+                           "status_code": status_code, "body": body, "created_at": clock.now()})
     return JSONResponse(status_code=status_code, content=body)

@@ -11,7 +11,7 @@ from yikatong.auth.tenancy import ensure_enterprise_scope
 from yikatong.core import clock
 from yikatong.core.idempotency import Idempotent, respond
 from yikatong.core.ids import PathId
-from yikatong.deps import DB, CurrentActor
+from yikatong.deps import DB, CurrentActor, Work
 from yikatong.core.spreadsheets import MAX_BYTES
 from yikatong.purse import bulk, expiry, service, settlement
 from yikatong.purse.bulk import BulkTopupResult
@@ -35,9 +35,11 @@ def member_purse(member_id: PathId, actor: CurrentActor, db: DB) -> PurseOut:
 
 @router.post("/members/{member_id}/topups", response_model=MoneyOut, status_code=201,
              summary="Top up a member's purse over the air (P1)")
-def topup(member_id: PathId, body: TopupIn, actor: CurrentActor, db: DB, idem: Idempotent):
-    return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: money_out(
-        service.topup_member(db, actor=actor, member_id=member_id, amount_fen=body.amount_fen), purse_side="credit"))
+def topup(member_id: PathId, body: TopupIn, work: Work, idem: Idempotent):
+    with work.write() as (db, actor):
+        return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: money_out(
+            service.topup_member(db, actor=actor, member_id=member_id, amount_fen=body.amount_fen),
+            purse_side="credit"))
 
 
 @router.post("/enterprises/{enterprise_id}/topups/import", response_model=BulkTopupResult,
@@ -54,27 +56,30 @@ def bulk_topup(enterprise_id: PathId, actor: CurrentActor, db: DB, file: Annotat
 
 
 @router.post("/terminal/purchases", response_model=MoneyOut, status_code=201, summary="A POS charges a card (P3)")
-def purchase(body: TerminalAmountIn, actor: CurrentActor, db: DB, idem: Idempotent):
-    return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: money_out(
-        service.purchase(db, actor=actor, card_no=body.card_no, amount_fen=body.amount_fen), purse_side="debit"))
+def purchase(body: TerminalAmountIn, work: Work, idem: Idempotent):
+    with work.write() as (db, actor):
+        return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: money_out(
+            service.purchase(db, actor=actor, card_no=body.card_no, amount_fen=body.amount_fen), purse_side="debit"))
 
 
 @router.post("/terminal/purchases/undo-last", response_model=UndoOut, status_code=201,
              summary="The POS undoes its own last transaction, once (P4)")
-def undo_last(actor: CurrentActor, db: DB, idem: Idempotent):
-    def produce() -> UndoOut:
-        t = service.undo_last_purchase(db, actor=actor)
+def undo_last(work: Work, idem: Idempotent):
+    def undo_out(t: Transfer) -> UndoOut:
         return UndoOut(transfer_id=t.id, reversed_transfer_id=t.reverses_transfer_id, amount_fen=t.amount_fen,
                        balance_fen=t.credit_balance_after_fen)
 
-    return respond(db, actor=actor, request=idem, status_code=201, produce=produce)
+    with work.write() as (db, actor):
+        return respond(db, actor=actor, request=idem, status_code=201,
+                       produce=lambda: undo_out(service.undo_last_purchase(db, actor=actor)))
 
 
 @router.post("/terminal/topups", response_model=MoneyOut, status_code=201, summary="A top-up terminal loads a card (P1)")
-def terminal_topup(body: TerminalAmountIn, actor: CurrentActor, db: DB, idem: Idempotent):
-    return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: money_out(
-        service.terminal_topup(db, actor=actor, card_no=body.card_no, amount_fen=body.amount_fen),
-        purse_side="credit"))
+def terminal_topup(body: TerminalAmountIn, work: Work, idem: Idempotent):
+    with work.write() as (db, actor):
+        return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: money_out(
+            service.terminal_topup(db, actor=actor, card_no=body.card_no, amount_fen=body.amount_fen),
+            purse_side="credit"))
 
 
 @router.get("/enterprises/{enterprise_id}/purse-settings", response_model=PurseSettingsOut)
@@ -103,9 +108,10 @@ def expire_now(enterprise_id: PathId, actor: CurrentActor, db: DB) -> dict:
 
 @router.post("/transfers/{transfer_id}/reverse-expiry", response_model=MoneyOut, status_code=201,
              summary="Give an expired balance back (P5)")
-def reverse_expiry(transfer_id: PathId, actor: CurrentActor, db: DB, idem: Idempotent):
-    return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: money_out(
-        expiry.reverse_expiry(db, actor=actor, transfer_id=transfer_id), purse_side="credit"))
+def reverse_expiry(transfer_id: PathId, work: Work, idem: Idempotent):
+    with work.write() as (db, actor):
+        return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: money_out(
+            expiry.reverse_expiry(db, actor=actor, transfer_id=transfer_id), purse_side="credit"))
 
 
 @router.get("/enterprises/{enterprise_id}/settlements", response_model=SettlementOut,

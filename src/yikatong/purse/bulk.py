@@ -77,18 +77,19 @@ def bulk_topup(db: Session, *, actor: Actor, enterprise_id: int, filename: str, 
             errors.append(BulkRowError(row=number, code="no_card", message=f"{phone} has no card"))
             continue
         try:
-            _, app = usable_card(db, card_no=card.card_no, enterprise_id=enterprise_id)
+            holder = usable_card(db, card_no=card.card_no, enterprise_id=enterprise_id)
         except YktError as exc:
             errors.append(BulkRowError(row=number, code=exc.code, message=exc.message))
             continue
-        plan.append((app, amount, member.id))
+        plan.append((holder, amount, member.id))
     if not rows:
         errors.append(BulkRowError(row=2, code="no_rows", message="the file has no rows"))
     if errors:
         return BulkTopupResult(topped_up=0, total_fen=0, errors=errors)
     total = 0
-    for app, amount, member_id in plan:
-        credit_purse(db, actor=actor, app=app, amount_fen=amount, reference=f"bulk:{member_id}")
+    for holder, amount, member_id in plan:
+        credit_purse(db, actor=actor, holder=holder, enterprise_id=enterprise_id, amount_fen=amount,
+                     reference=f"bulk:{member_id}")
         total += amount
     audit.record(db, actor=actor, action="purse.bulk_topup", entity_type="enterprise", entity_id=enterprise_id,
                  enterprise_id=enterprise_id, after={"file": filename, "members": len(plan), "total_fen": total})

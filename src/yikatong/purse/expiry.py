@@ -14,6 +14,7 @@ from yikatong.core import clock
 from yikatong.core.actor import Actor, Role
 from yikatong.core.errors import NotFound
 from yikatong.purse import ledger
+from yikatong.purse.service import ensure_purse_open
 from yikatong.purse.models import Account, AccountKind, Transfer, TransferKind
 
 
@@ -31,20 +32,23 @@ def expire_balances(db: Session, *, actor: Actor, enterprise_id: int | None = No
         if amount <= 0:
             continue
         expired = ledger.account(db, enterprise_id=purse.enterprise_id, kind=AccountKind.expired)
-        ledger.move(db, actor=actor, enterprise_id=purse.enterprise_id, kind=TransferKind.expiry, debit=purse,
-                    credit=expired, amount_fen=amount, reference=f"expired:{purse.expires_at.isoformat()}")
+        ledger.move(db, actor=actor, enterprise_id=purse.enterprise_id, kind=TransferKind.expiry, debit_id=purse.id,
+                    credit_id=expired.id, amount_fen=amount, reference=f"expired:{purse.expires_at.isoformat()}")
         count, total = count + 1, total + amount
     return count, total
 
 
 def reverse_expiry(db: Session, *, actor: Actor, transfer_id: int, extend_days: int = 30) -> Transfer:
     """An admin gives an expired balance back: the expiry transfer is reversed in full (once), and
-    the purse's validity is extended so it does not expire again at once."""
+    the purse's validity is extended so it does not expire again at once. Not into a purse whose
+    card has since been replaced or cancelled (409 ``purse_closed``)."""
     original = db.get(Transfer, transfer_id)
     if original is None or original.kind != TransferKind.expiry.value:
         raise NotFound("no such expiry", code="expiry_not_found")
     ensure_enterprise_scope(actor, original.enterprise_id, not_found="expiry_not_found")
     require_role(actor, [Role.enterprise_admin, Role.operator])
+    ledger.ensure_not_reversed(db, transfer_id=original.id)  # the first answer to give, if both apply
+    ensure_purse_open(db, account_id=original.debit_account_id)
     reversal = ledger.reverse(db, actor=actor, original=original, kind=TransferKind.expiry_reversal)
     purse = db.get(Account, original.debit_account_id)
     purse.expires_at = clock.now() + dt.timedelta(days=extend_days)

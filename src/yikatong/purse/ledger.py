@@ -5,7 +5,8 @@ transfer it reverses, at most once; the sum of all balances never changes."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from yikatong.core import clock
@@ -20,16 +21,42 @@ class InsufficientFunds(Conflict):
     code = "insufficient_funds"
 
 
+_accounts, _transfers = Account.__table__, Transfer.__table__
+# The statements of every movement, built once (building an expression costs more than running it).
+_ACCOUNT_ID = select(_accounts.c.id).where(_accounts.c.enterprise_id == bindparam("enterprise_id"),
+                                           _accounts.c.kind == bindparam("kind"),
+                                           _accounts.c.owner_id == bindparam("owner_id"))
+# The guard is in the statement itself: no race can overdraw an account that must not go negative.
+_DEBIT = (update(_accounts).where(_accounts.c.id == bindparam("account_id"),
+                                  or_(_accounts.c.allow_negative.is_(True), _accounts.c.balance_fen >= bindparam("amount")))
+          .values(balance_fen=_accounts.c.balance_fen - bindparam("amount")).returning(_accounts.c.balance_fen))
+_CREDIT = (update(_accounts).where(_accounts.c.id == bindparam("account_id"))
+           .values(balance_fen=_accounts.c.balance_fen + bindparam("amount")).returning(_accounts.c.balance_fen))
+_RECORD = insert(_transfers).returning(_transfers.c.id)
+_REVERSAL_OF = select(_transfers.c.id).where(_transfers.c.reverses_transfer_id == bindparam("transfer_id"))
+
+
 def account(db: Session, *, enterprise_id: int, kind: AccountKind, owner_id: int = 0) -> Account:
-    """The account, created on first use (outside-world accounts may go negative)."""
-    found = db.scalar(select(Account).where(Account.enterprise_id == enterprise_id, Account.kind == kind.value,
-                                            Account.owner_id == owner_id))
+    """The account, created on first use (outside-world accounts may go negative). Two first uses
+    at once (two POS selling for a new merchant) do not collide: the row is inserted unless it
+    exists — PostgreSQL makes the second insert wait for the first to commit — then read."""
+    stmt = select(Account).where(Account.enterprise_id == enterprise_id, Account.kind == kind.value,
+                                 Account.owner_id == owner_id)
+    found = db.scalar(stmt)
     if found is None:
-        found = Account(enterprise_id=enterprise_id, kind=kind.value, owner_id=owner_id, balance_fen=0,
-                        allow_negative=kind in OUTSIDE, created_at=clock.now())
-        db.add(found)
-        db.flush()
+        dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+        db.execute(dialect.insert(_accounts).values(
+            enterprise_id=enterprise_id, kind=kind.value, owner_id=owner_id, balance_fen=0,
+            allow_negative=kind in OUTSIDE, created_at=clock.now(),
+        ).on_conflict_do_nothing(index_elements=["enterprise_id", "kind", "owner_id"]))
+        found = db.scalar(stmt)
     return found
+
+
+def account_id(db: Session, *, enterprise_id: int, kind: AccountKind, owner_id: int = 0) -> int:
+    """``account(…).id`` in one prebuilt statement when the account exists (the usual case)."""
+    found = db.execute(_ACCOUNT_ID, {"enterprise_id": enterprise_id, "kind": kind.value, "owner_id": owner_id}).scalar()
+    return found if found is not None else account(db, enterprise_id=enterprise_id, kind=kind, owner_id=owner_id).id
 
 
 def balance(db: Session, *, account_id: int) -> int:
@@ -37,45 +64,45 @@ def balance(db: Session, *, account_id: int) -> int:
         populate_existing=True)) or 0
 
 
-def move(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKind, debit: Account, credit: Account,
-         amount_fen: int, reference: str = "", reverses: Transfer | None = None, terminal_id: int | None = None,
+def move(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKind, debit_id: int, credit_id: int,
+         amount_fen: int, reference: str = "", reverses_id: int | None = None, terminal_id: int | None = None,
          merchant_id: int | None = None) -> Transfer:
-    """Move ``amount_fen`` from ``debit`` to ``credit`` (P8). Refuses amounts that are not positive
-    whole fen (422 ``invalid_amount``) and overdrafts (409 ``insufficient_funds``)."""
+    """Move ``amount_fen`` from account ``debit_id`` to account ``credit_id`` (P8). Refuses amounts
+    that are not positive whole fen (422 ``invalid_amount``) and overdrafts (409
+    ``insufficient_funds``). Returns the transfer as written (a detached, read-only object)."""
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or not 0 < amount_fen <= MAX_AMOUNT_FEN:
         raise InvalidInput(f"an amount is a whole number of fen between 1 and {MAX_AMOUNT_FEN}", code="invalid_amount")
-    if debit.id == credit.id:
+    if debit_id == credit_id:
         raise InvalidInput("a transfer needs two different accounts", code="same_account")
-    debit_after = db.execute(update(Account).where(Account.id == debit.id, or_(
-        Account.allow_negative.is_(True), Account.balance_fen >= amount_fen))
-        .values(balance_fen=Account.balance_fen - amount_fen).returning(Account.balance_fen)
-        .execution_options(synchronize_session=False)).scalar()
+    conn = db.connection()
+    debit_after = conn.execute(_DEBIT, {"account_id": debit_id, "amount": amount_fen}).scalar()
     if debit_after is None:
         raise InsufficientFunds("the balance is not enough for this amount",
-                                details={"balance_fen": balance(db, account_id=debit.id), "amount_fen": amount_fen})
-    credit_after = db.execute(update(Account).where(Account.id == credit.id)
-                              .values(balance_fen=Account.balance_fen + amount_fen).returning(Account.balance_fen)
-                              .execution_options(synchronize_session=False)).scalar()
-    transfer = Transfer(enterprise_id=enterprise_id, kind=kind.value, debit_account_id=debit.id,
-                        credit_account_id=credit.id, amount_fen=amount_fen, reference=reference,
-                        reverses_transfer_id=reverses.id if reverses else None, actor=actor.username,
-                        channel=actor.channel.value, created_at=clock.now(), terminal_id=terminal_id,
-                        merchant_id=merchant_id, debit_balance_after_fen=debit_after,
-                        credit_balance_after_fen=credit_after)
-    db.add(transfer)
-    db.flush()
-    return transfer
+                                details={"balance_fen": balance(db, account_id=debit_id), "amount_fen": amount_fen})
+    credit_after = conn.execute(_CREDIT, {"account_id": credit_id, "amount": amount_fen}).scalar()
+    if credit_after is None:
+        raise LookupError(f"no account {credit_id} to credit")  # a programming error: ids come from account()
+    row = dict(enterprise_id=enterprise_id, kind=kind.value, debit_account_id=debit_id, credit_account_id=credit_id,
+               amount_fen=amount_fen, reference=reference, reverses_transfer_id=reverses_id, actor=actor.username,
+               channel=actor.channel.value, created_at=clock.now(), terminal_id=terminal_id, merchant_id=merchant_id,
+               debit_balance_after_fen=debit_after, credit_balance_after_fen=credit_after)
+    return Transfer(id=conn.execute(_RECORD, row).scalar_one(), **row)
+
+
+def ensure_not_reversed(db: Session, *, transfer_id: int) -> None:
+    if db.execute(_REVERSAL_OF, {"transfer_id": transfer_id}).first() is not None:
+        raise Conflict("this transaction was already undone", code="already_reversed")
 
 
 def reverse(db: Session, *, actor: Actor, original: Transfer, kind: TransferKind, reference: str = "",
             terminal_id: int | None = None) -> Transfer:
-    """Reverse a transfer in full, once: a second reversal is 409 ``already_reversed``."""
-    if db.scalar(select(Transfer.id).where(Transfer.reverses_transfer_id == original.id)) is not None:
-        raise Conflict("this transaction was already undone", code="already_reversed")
-    debit, credit = db.get(Account, original.credit_account_id), db.get(Account, original.debit_account_id)
-    return move(db, actor=actor, enterprise_id=original.enterprise_id, kind=kind, debit=debit, credit=credit,
-                amount_fen=original.amount_fen, reference=reference or f"reverses:{original.id}", reverses=original,
-                terminal_id=terminal_id, merchant_id=original.merchant_id)
+    """Reverse a transfer in full, once: a second reversal is 409 ``already_reversed`` (and the
+    unique ``reverses_transfer_id`` refuses a racing one)."""
+    ensure_not_reversed(db, transfer_id=original.id)
+    return move(db, actor=actor, enterprise_id=original.enterprise_id, kind=kind, debit_id=original.credit_account_id,
+                credit_id=original.debit_account_id, amount_fen=original.amount_fen,
+                reference=reference or f"reverses:{original.id}", reverses_id=original.id, terminal_id=terminal_id,
+                merchant_id=original.merchant_id)
 
 
 def total_of_all_balances(db: Session) -> int:

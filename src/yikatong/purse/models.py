@@ -38,6 +38,8 @@ class Account(Base):
     __table_args__ = (
         UniqueConstraint("enterprise_id", "kind", "owner_id"),
         CheckConstraint("allow_negative OR balance_fen >= 0", name="no_negative_balance"),
+        # The expiry job (P5) finds purses whose validity has passed without reading every account.
+        Index("ix_accounts_expiry", "kind", "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from yikatong.audit import service as audit
 from yikatong.auth.tenancy import ensure_enterprise_scope, require_role
 from yikatong.cards import service as cards
-from yikatong.cards.models import AppType, Card, CardApplication, CardStatus
+from yikatong.cards.models import AppStatus, AppType, Card, CardApplication, CardStatus
 from yikatong.core import clock
 from yikatong.core.actor import Actor, Role
 from yikatong.core.errors import Conflict, NotFound
 from yikatong.core.money import format_yuan
 from yikatong.members import service as members
-from yikatong.members.models import MemberStatus
+from yikatong.members.models import Member, MemberStatus
 from yikatong.notify import service as notify
 from yikatong.purse import ledger
 from yikatong.purse.models import Account, AccountKind, BillMode, PurseSettings, Transfer, TransferKind
@@ -56,35 +58,75 @@ def purse_account(db: Session, *, app: CardApplication) -> Account:
     return ledger.account(db, enterprise_id=app.enterprise_id, kind=AccountKind.purse, owner_id=app.id)
 
 
-def usable_card(db: Session, *, card_no: str, enterprise_id: int) -> tuple[Card, CardApplication]:
+_cards, _apps, _members = Card.__table__, CardApplication.__table__, Member.__table__
+_purses, _counters, _settings = Account.__table__.alias("purse"), Account.__table__.alias("counter"), PurseSettings.__table__
+# Everything a terminal needs to decide a sale or a top-up, in one prebuilt statement (each row
+# comes through its primary key or a unique index): the card, the enterprise's open purse
+# sub-application on it and its member's state; the purse account and the account on the other
+# side of the movement (the merchant's, or the funding account), None until their first use; the
+# enterprise's purse settings, None until set. It reads the cards domain's tables, which only
+# cards.service writes, because this is the hot path of every purchase (three ORM lookups cost
+# several times the whole statement).
+_HOLDER = (
+    select(_cards.c.card_no, _cards.c.phone, _cards.c.status.label("card_status"), _apps.c.id.label("app_id"),
+           _members.c.status.label("member_status"), _purses.c.id.label("purse_id"), _purses.c.expires_at,
+           _counters.c.id.label("counter_id"), _settings.c.validity_days, _settings.c.bill_mode)
+    .select_from(_cards)
+    .outerjoin(_apps, and_(_apps.c.card_id == _cards.c.id, _apps.c.enterprise_id == bindparam("enterprise_id"),
+                           _apps.c.type == AppType.purse.value, _apps.c.status == AppStatus.active.value))
+    .outerjoin(_members, _members.c.id == _apps.c.member_id)
+    .outerjoin(_purses, and_(_purses.c.enterprise_id == bindparam("enterprise_id"),
+                             _purses.c.kind == AccountKind.purse.value, _purses.c.owner_id == _apps.c.id))
+    .outerjoin(_counters, and_(_counters.c.enterprise_id == bindparam("enterprise_id"),
+                               _counters.c.kind == bindparam("counter_kind"),
+                               _counters.c.owner_id == bindparam("counter_owner")))
+    .outerjoin(_settings, _settings.c.enterprise_id == bindparam("enterprise_id"))
+    .where(_cards.c.card_no == bindparam("card_no")))
+_VALID_UNTIL = update(Account.__table__).where(Account.__table__.c.id == bindparam("account_id")).values(
+    expires_at=bindparam("until"))
+
+
+def usable_card(db: Session, *, card_no: str, enterprise_id: int,
+                counter: tuple[AccountKind, int] = (AccountKind.funding, 0)) -> Row:
     """The checks every terminal makes: a known card, active, its holder not suspended, holding this
-    enterprise's purse sub-application (P3: else ``no_application``)."""
-    card = cards.card_by_no(db, card_no=card_no)
-    if card is None:
+    enterprise's purse sub-application (P3: else ``no_application``). Returns the card's purse
+    row: ``card_no``, ``phone``, ``app_id``, ``purse_id`` and ``expires_at`` (the purse account),
+    ``counter_id`` (the account of kind and owner ``counter``, the other side of the movement),
+    ``validity_days`` and ``bill_mode`` (None: the defaults of ``settings_of``)."""
+    found = db.execute(_HOLDER, {"card_no": card_no, "enterprise_id": enterprise_id, "counter_kind": counter[0].value,
+                                 "counter_owner": counter[1]}).first()
+    if found is None:
         raise NotFound("no card with this number", code="card_not_found")
-    if card.status == CardStatus.lost.value:
+    if found.card_status == CardStatus.lost.value:
         raise Conflict("the card is reported lost", code="card_lost")
-    if card.status != CardStatus.active.value:
-        raise Conflict(f"the card is {card.status}", code="card_inactive", details={"status": card.status})
-    app = cards.active_application(db, card=card, enterprise_id=enterprise_id, type=AppType.purse)
-    if app is None:
+    if found.card_status != CardStatus.active.value:
+        raise Conflict(f"the card is {found.card_status}", code="card_inactive", details={"status": found.card_status})
+    if found.app_id is None:
         raise Conflict("the card holds no purse of this enterprise (IC卡无应用)", code="no_application")
-    member = members.member_by_id(db, member_id=app.member_id)
-    if member is None or member.status != MemberStatus.active.value:
+    if found.member_status != MemberStatus.active.value:
         raise Conflict("the member's service is suspended", code="card_inactive", details={"status": "suspended"})
-    return card, app
+    return found
 
 
-def credit_purse(db: Session, *, actor: Actor, app: CardApplication, amount_fen: int, reference: str,
-                  terminal_id: int | None = None) -> Transfer:
-    settings = settings_of(db, enterprise_id=app.enterprise_id)
-    purse = purse_account(db, app=app)
-    funding = ledger.account(db, enterprise_id=app.enterprise_id, kind=AccountKind.funding)
-    transfer = ledger.move(db, actor=actor, enterprise_id=app.enterprise_id, kind=TransferKind.topup, debit=funding,
-                           credit=purse, amount_fen=amount_fen, reference=reference, terminal_id=terminal_id)
-    if settings.validity_days:
+def _purse_id(db: Session, holder: Row, enterprise_id: int) -> int:
+    return holder.purse_id or ledger.account_id(db, enterprise_id=enterprise_id, kind=AccountKind.purse,
+                                                owner_id=holder.app_id)
+
+
+def credit_purse(db: Session, *, actor: Actor, holder: Row, enterprise_id: int, amount_fen: int, reference: str,
+                 terminal_id: int | None = None) -> Transfer:
+    """Top up the purse of ``holder`` (a ``usable_card`` row) from the enterprise's funding account."""
+    purse_id = _purse_id(db, holder, enterprise_id)
+    funding_id = holder.counter_id or ledger.account_id(db, enterprise_id=enterprise_id, kind=AccountKind.funding)
+    transfer = ledger.move(db, actor=actor, enterprise_id=enterprise_id, kind=TransferKind.topup, debit_id=funding_id,
+                           credit_id=purse_id, amount_fen=amount_fen, reference=reference, terminal_id=terminal_id)
+    if holder.validity_days:
         # P5: the validity period runs from the latest top-up.
-        purse.expires_at = clock.now() + dt.timedelta(days=settings.validity_days)
+        until = clock.now() + dt.timedelta(days=holder.validity_days)
+        db.execute(_VALID_UNTIL, {"account_id": purse_id, "until": until})
+        loaded = db.identity_map.get(identity_key(Account, purse_id))
+        if loaded is not None:  # keep an Account this session already holds in step
+            set_committed_value(loaded, "expires_at", until)
     return transfer
 
 
@@ -95,8 +137,9 @@ def topup_member(db: Session, *, actor: Actor, member_id: int, amount_fen: int) 
     card = cards.live_card_of_phone(db, phone=member.phone)
     if card is None:
         raise Conflict("the member has no card", code="no_card")
-    _, app = usable_card(db, card_no=card.card_no, enterprise_id=member.enterprise_id)
-    transfer = credit_purse(db, actor=actor, app=app, amount_fen=amount_fen, reference=f"ota:{member.id}")
+    holder = usable_card(db, card_no=card.card_no, enterprise_id=member.enterprise_id)
+    transfer = credit_purse(db, actor=actor, holder=holder, enterprise_id=member.enterprise_id, amount_fen=amount_fen,
+                            reference=f"ota:{member.id}")
     audit.record(db, actor=actor, action="purse.topup", entity_type="member", entity_id=member.id,
                  enterprise_id=member.enterprise_id, after={"amount_fen": amount_fen, "transfer_id": transfer.id})
     return transfer
@@ -105,18 +148,17 @@ def topup_member(db: Session, *, actor: Actor, member_id: int, amount_fen: int) 
 def terminal_topup(db: Session, *, actor: Actor, card_no: str, amount_fen: int) -> Transfer:
     """P1: a top-up terminal of the enterprise tops up the presented card."""
     terminal = terminals.terminal_of(db, actor=actor, type=TerminalType.topup)
-    _, app = usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
-    return credit_purse(db, actor=actor, app=app, amount_fen=amount_fen, reference=f"terminal:{terminal.id}",
-                         terminal_id=terminal.id)
+    holder = usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
+    return credit_purse(db, actor=actor, holder=holder, enterprise_id=terminal.enterprise_id, amount_fen=amount_fen,
+                        reference=f"terminal:{terminal.id}", terminal_id=terminal.id)
 
 
-def _bill(db: Session, *, card: Card, app: CardApplication, transfer: Transfer, merchant_name: str) -> None:
-    settings = settings_of(db, enterprise_id=app.enterprise_id)
-    if settings.bill_mode != BillMode.per_transaction.value:
+def _bill(db: Session, *, holder: Row, enterprise_id: int, transfer: Transfer, merchant_name: str) -> None:
+    if (holder.bill_mode or BillMode.per_transaction.value) != BillMode.per_transaction.value:
         return
     at = clock.local(transfer.created_at).strftime("%m-%d %H:%M")
-    notify.send_sms(db, phone=card.phone, purpose="consumption_bill", enterprise_id=app.enterprise_id,
-                    text=(f"【一卡通】您尾号{card.card_no[-4:]}的卡于{at}在{merchant_name}消费"
+    notify.send_sms(db, phone=holder.phone, purpose="consumption_bill", enterprise_id=enterprise_id,
+                    text=(f"【一卡通】您尾号{holder.card_no[-4:]}的卡于{at}在{merchant_name}消费"
                           f"{format_yuan(transfer.amount_fen)}元，余额{format_yuan(transfer.debit_balance_after_fen)}元。"))
 
 
@@ -124,24 +166,46 @@ def purchase(db: Session, *, actor: Actor, card_no: str, amount_fen: int) -> Tra
     """P3 online purchase at the enterprise's POS: the purse pays the POS's merchant. Refusals:
     ``card_lost``, ``card_inactive``, ``no_application``, ``balance_expired``, ``insufficient_funds``."""
     terminal = terminals.terminal_of(db, actor=actor, type=TerminalType.pos)
-    card, app = usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
-    purse = purse_account(db, app=app)
-    if purse.expires_at is not None and purse.expires_at <= clock.now():
+    enterprise_id = terminal.enterprise_id
+    sale = usable_card(db, card_no=card_no, enterprise_id=enterprise_id,
+                       counter=(AccountKind.merchant, terminal.merchant_id or 0))
+    if sale.expires_at is not None and sale.expires_at <= clock.now():
         raise Conflict("the purse balance has expired", code="balance_expired",
-                       details={"expired_at": purse.expires_at.isoformat()})
-    merchant = ledger.account(db, enterprise_id=terminal.enterprise_id, kind=AccountKind.merchant,
-                              owner_id=terminal.merchant_id or 0)
-    transfer = ledger.move(db, actor=actor, enterprise_id=terminal.enterprise_id, kind=TransferKind.purchase,
-                           debit=purse, credit=merchant, amount_fen=amount_fen, reference=f"terminal:{terminal.id}",
-                           terminal_id=terminal.id, merchant_id=terminal.merchant_id)
-    merchant_row = terminals.merchant_by_id(db, merchant_id=terminal.merchant_id) if terminal.merchant_id else None
-    _bill(db, card=card, app=app, transfer=transfer, merchant_name=merchant_row.name if merchant_row else terminal.name)
+                       details={"expired_at": sale.expires_at.isoformat()})
+    merchant_id = sale.counter_id or ledger.account_id(db, enterprise_id=enterprise_id, kind=AccountKind.merchant,
+                                                       owner_id=terminal.merchant_id or 0)
+    transfer = ledger.move(db, actor=actor, enterprise_id=enterprise_id, kind=TransferKind.purchase,
+                           debit_id=_purse_id(db, sale, enterprise_id), credit_id=merchant_id, amount_fen=amount_fen,
+                           reference=f"terminal:{terminal.id}", terminal_id=terminal.id,
+                           merchant_id=terminal.merchant_id)
+    _bill(db, holder=sale, enterprise_id=enterprise_id, transfer=transfer,
+          merchant_name=terminal.merchant_name or terminal.name)
     return transfer
+
+
+_PURSE_APP_STATUS = (select(_apps.c.status).join(Account.__table__, Account.__table__.c.owner_id == _apps.c.id)
+                     .where(Account.__table__.c.id == bindparam("account_id"),
+                            Account.__table__.c.kind == AccountKind.purse.value)
+                     .with_for_update(of=Account.__table__))
+
+
+def ensure_purse_open(db: Session, *, account_id: int) -> None:
+    """A reversal pays back into the purse the money came from. A purse whose card was replaced
+    (C7: its balance went to the new card) or cancelled (C9: refunded) is closed, and money paid
+    into it would be stranded where no card reaches it: 409 ``purse_closed``.
+
+    It also locks the purse (PostgreSQL) before the reversal debits the merchant's or the expired
+    account: every flow then takes the purse first, as a purchase does, so an undo and a sale of
+    the same card at one merchant cannot deadlock."""
+    if db.execute(_PURSE_APP_STATUS, {"account_id": account_id}).scalar() != AppStatus.active.value:
+        raise Conflict("the card of this transaction was replaced or cancelled; its purse is closed",
+                       code="purse_closed")
 
 
 def undo_last_purchase(db: Session, *, actor: Actor) -> Transfer:
     """P4 撤消: the POS undoes its own last transaction, in full, once. Nothing to undo, or the last
-    one already undone, is 409."""
+    one already undone, is 409; so is a sale whose card has since been replaced or cancelled
+    (``purse_closed``)."""
     terminal = terminals.terminal_of(db, actor=actor, type=TerminalType.pos)
     last = db.scalar(select(Transfer).where(Transfer.terminal_id == terminal.id,
                                             Transfer.kind.in_([TransferKind.purchase.value, TransferKind.undo.value]))
@@ -150,6 +214,7 @@ def undo_last_purchase(db: Session, *, actor: Actor) -> Transfer:
         raise Conflict("this terminal has no transaction to undo", code="nothing_to_undo")
     if last.kind == TransferKind.undo.value:
         raise Conflict("the last transaction was already undone", code="already_undone")
+    ensure_purse_open(db, account_id=last.debit_account_id)
     return ledger.reverse(db, actor=actor, original=last, kind=TransferKind.undo, terminal_id=terminal.id)
 
 
@@ -198,8 +263,8 @@ def settle_card(db: Session, *, actor: Actor, card: Card, refund: str) -> int:
         amount = ledger.balance(db, account_id=purse.id)
         if amount > 0:
             refunds = ledger.account(db, enterprise_id=app.enterprise_id, kind=AccountKind.refunds)
-            ledger.move(db, actor=actor, enterprise_id=app.enterprise_id, kind=TransferKind.refund, debit=purse,
-                        credit=refunds, amount_fen=amount, reference=f"cancel:{card.card_no}:{refund}")
+            ledger.move(db, actor=actor, enterprise_id=app.enterprise_id, kind=TransferKind.refund, debit_id=purse.id,
+                        credit_id=refunds.id, amount_fen=amount, reference=f"cancel:{card.card_no}:{refund}")
             total += amount
     return total
 
@@ -218,7 +283,7 @@ def carry_over(db: Session, *, actor: Actor, old_card_id: int, new_card: Card) -
             continue
         destination = purse_account(db, app=target)
         ledger.move(db, actor=actor, enterprise_id=old_app.enterprise_id, kind=TransferKind.carry_over,
-                    debit=source, credit=destination, amount_fen=amount,
+                    debit_id=source.id, credit_id=destination.id, amount_fen=amount,
                     reference=f"replace:{old.card_no}->{new_card.card_no}")
         destination.expires_at = source.expires_at
         moved += amount

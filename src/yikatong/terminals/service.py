@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from yikatong.audit import service as audit
@@ -92,12 +92,21 @@ def register_terminal(db: Session, *, actor: Actor, enterprise_id: int, type: Te
     return terminal, token
 
 
-def terminal_of(db: Session, *, actor: Actor, type: TerminalType | None = None) -> Terminal:
+_terminals, _merchants = Terminal.__table__, Merchant.__table__
+# Built once: every terminal request runs it.
+_CALLING_TERMINAL = (select(_terminals.c.id, _terminals.c.enterprise_id, _terminals.c.type, _terminals.c.name,
+                            _terminals.c.merchant_id, _terminals.c.status, _merchants.c.name.label("merchant_name"))
+                     .outerjoin(_merchants, _merchants.c.id == _terminals.c.merchant_id)
+                     .where(_terminals.c.user_id == bindparam("user_id")))
+
+
+def terminal_of(db: Session, *, actor: Actor, type: TerminalType | None = None) -> Row:
     """The terminal making this request (T2): only registered, active devices; a device of another
-    type is refused (403 ``wrong_terminal_type``)."""
+    type is refused (403 ``wrong_terminal_type``). A read-only row: ``id``, ``enterprise_id``,
+    ``type``, ``name``, ``merchant_id``, ``status`` and ``merchant_name`` (None without a merchant)."""
     if actor.role != Role.terminal:
         raise Forbidden("only a registered terminal may call this", code="terminal_only")
-    terminal = db.scalar(select(Terminal).where(Terminal.user_id == actor.user_id))
+    terminal = db.execute(_CALLING_TERMINAL, {"user_id": actor.user_id}).first()
     if terminal is None or terminal.status != TerminalStatus.active.value:
         raise Forbidden("this terminal is not registered or retired", code="terminal_retired")
     if type is not None and terminal.type != type.value:

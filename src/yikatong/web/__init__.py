@@ -12,8 +12,8 @@ from yikatong.core.errors import NotFound
 from yikatong.web import errors
 from yikatong.web.errors import ConsoleRoute
 from yikatong.web.pages import (
-    audit, auth, blacklist, card_actions, enterprises, lookup, member_cards, member_import, members, portal, sms, stk,
-    webhooks,
+    audit, auth, blacklist, card_actions, enterprises, lookup, member_cards, member_import, member_purse, members,
+    portal, pos_simulator, purse, purse_bulk, settlements, sms, stk, terminals, webhooks,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -31,8 +31,9 @@ def not_found(request: Request, rest: str) -> None:
 def mount(app: FastAPI) -> None:
     """Attach the console's pages, error pages and static files to the app."""
     for router in (auth.router, portal.router, stk.router, enterprises.router, member_import.router, members.router,
-                   member_cards.router, card_actions.router, blacklist.router, webhooks.router, lookup.router,
-                   sms.router, audit.router, _fallback):
+                   member_cards.router, member_purse.router, card_actions.router, blacklist.router, webhooks.router,
+                   purse_bulk.router, purse.router, terminals.router, pos_simulator.router, settlements.router,
+                   lookup.router, sms.router, audit.router, _fallback):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

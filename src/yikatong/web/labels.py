@@ -97,11 +97,18 @@ AUDIT_ACTIONS = {
     "webhook.subscribe": N_("Add webhook"),
     "webhook.unsubscribe": N_("Deactivate webhook"),
     "webhook.replay": N_("Replay delivery"),
+    "purse.topup": N_("Top up purse"),
+    "purse.bulk_topup": N_("Bulk top-up"),
+    "purse.settings": N_("Purse settings"),
+    "purse.expiry_reversal": N_("Give back expired balance"),
+    "merchant.create": N_("Add merchant"),
+    "terminal.register": N_("Register terminal"),
 }
 
 ENTITY_TYPES = {"member": N_("Member"), "enterprise": N_("Enterprise"), "user": N_("Login account"),
                 "card": N_("Card"), "card_application": N_("Sub-application"), "card_stock": N_("Card stock"),
-                "person": N_("Card holder"), "webhook_subscription": N_("Webhook"), "delivery": N_("Delivery")}
+                "person": N_("Card holder"), "webhook_subscription": N_("Webhook"), "delivery": N_("Delivery"),
+                "terminal": N_("Terminal"), "merchant": N_("Merchant"), "transfer": N_("Transaction")}
 
 FIELDS = {
     "name": N_("Name"),
@@ -147,7 +154,41 @@ FIELDS = {
     "imported": N_("Cards imported"),
     "deliveries_closed": N_("Deliveries closed"),
     "set": N_("Set"),
+    "amount": N_("Amount (yuan)"),
+    "amount_fen": N_("Amount"),
+    "total_fen": N_("Total amount"),
+    "transfer_id": N_("Transaction number"),
+    "reversal_id": N_("Give-back transaction number"),
+    "members": N_("Members topped up"),
+    "validity_days": N_("Balance validity period"),
+    "expiry_rule": N_("On expiry"),
+    "bill_mode": N_("Consumption bills"),
+    "merchant_id": N_("Merchant"),
+    "merchant": N_("Merchant"),
+    "merchant_name": N_("Merchant name"),
+    "terminal": N_("POS terminal"),
 }
+
+TRANSFER_KINDS = {
+    "topup": N_("Top-up"),
+    "purchase": N_("Purchase"),
+    "undo": N_("Undo"),
+    "expiry": N_("Balance expired"),
+    "expiry_reversal": N_("Expired balance given back"),
+    "carry_over": N_("Carried over on card replacement"),
+    "refund": N_("Refund on cancellation"),
+    "payout": N_("Paid to merchant"),
+}
+
+TERMINAL_TYPES = {"pos": N_("POS terminal"), "topup": N_("Top-up terminal"), "issuing": N_("Card-issuing terminal"),
+                  "door": N_("Door terminal"), "attendance": N_("Attendance terminal")}
+
+TERMINAL_STATUSES = {"active": N_("In use"), "retired": N_("Retired")}
+
+BILL_MODES = {"per_transaction": N_("An SMS after every purchase"),
+              "daily_digest": N_("One SMS a day with the day's purchases"), "none": N_("No consumption SMS")}
+
+EXPIRY_RULES = {"to_enterprise": N_("Moved to the enterprise's expired-balance account (can be given back)")}
 
 KINDS = {
     "role": ROLES,
@@ -169,6 +210,11 @@ KINDS = {
     "sms_status": SMS_STATUSES,
     "sms_purpose": SMS_PURPOSES,
     "event_kind": EVENT_KINDS,
+    "transfer_kind": TRANSFER_KINDS,
+    "terminal_type": TERMINAL_TYPES,
+    "terminal_status": TERMINAL_STATUSES,
+    "bill_mode": BILL_MODES,
+    "expiry_rule": EXPIRY_RULES,
 }
 
 

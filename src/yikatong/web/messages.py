@@ -4,9 +4,11 @@ per-field validation errors, and for the rows of a rejected member import."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from yikatong.core.clock import local
 from yikatong.core.errors import YktError
+from yikatong.core.money import format_yuan
 from yikatong.web.i18n import N_, Translator
 from yikatong.web.labels import label
 
@@ -92,6 +94,30 @@ CODES = {
     "subscription_inactive": N_("The webhook of this delivery has been deactivated: it cannot be sent again."),
     "delivery_pending": N_("This delivery is still waiting to be sent."),
     "delivery_in_flight": N_("This delivery is being sent right now."),
+    # the purse (P1–P5, P8, P9) and terminals (T2)
+    "no_card": N_("The member has no card in use: issue a card first."),
+    "no_application": N_("No application on card (IC卡无应用): the card holds no purse of this enterprise."),
+    "card_inactive": N_("The card cannot be used: it has been replaced or cancelled."),
+    "member_service_suspended": N_("The member's service is suspended: the card is refused until it is resumed."),
+    "invalid_amount": N_("Enter an amount in yuan above 0 and at most 100,000, with at most two decimals."),
+    "insufficient_funds": N_("The balance is not enough for this amount."),
+    "balance_expired": N_("The purse balance has expired. The enterprise admin can give it back on the purse page."),
+    "nothing_to_undo": N_("This terminal has no purchase to undo."),
+    "already_undone": N_("The last purchase of this terminal has already been undone: it cannot be undone twice."),
+    "already_reversed": N_("This has already been undone or given back: it cannot be done twice."),
+    "expiry_not_found": N_("No such expired balance."),
+    "merchant_not_found": N_("No such merchant."),
+    "merchant_for_pos_only": N_("Only a POS terminal is bound to a merchant."),
+    "terminal_only": N_("Only a registered terminal may do this."),
+    "terminal_retired": N_("This terminal is retired or not registered."),
+    "wrong_terminal_type": N_("This terminal cannot do this: it needs a POS terminal."),
+    "terminal_not_found": N_("No such POS terminal of this enterprise."),
+    "idempotency_key_reused": N_("This form was already sent with other values. Reload the page and try again."),
+    "invalid_day": N_("Choose a date such as 2026-03-02."),
+    "bad_topup_header": N_("The first row must name the columns 手机号码 and 金额 (or phone and amount)."),
+    "too_many_topup_rows": N_("At most 5,000 members can be topped up from one file."),
+    "no_rows": N_("The file has no rows."),
+    "duplicate_in_file": N_("This phone number appears more than once in the file."),
 }
 
 TITLES = {
@@ -114,6 +140,8 @@ def describe(t: Translator, exc: YktError) -> str:
     if msgid is None:
         return exc.message  # an unforeseen code: the service's own (English) words beat nothing
     details = exc.details or {}
+    if exc.code == "card_inactive" and details.get("status") == "suspended":
+        msgid = CODES["member_service_suspended"]
     params = {"channel": label(t, "channel", details.get("channel", "")),
               "phone": details.get("phone", ""), "version": details.get("version", "")}
     text = t.gettext(msgid, **params)
@@ -123,6 +151,11 @@ def describe(t: Translator, exc: YktError) -> str:
     if exc.code == "channel_not_allowed" and details.get("allowed"):
         names = "、".join(label(t, "channel", c) for c in details["allowed"])
         text += " " + t.gettext("Allowed channels: %(channels)s.", channels=names)
+    if exc.code == "insufficient_funds" and isinstance(details.get("balance_fen"), int):
+        text += " " + t.gettext("The balance is ¥%(balance)s.", balance=format_yuan(details["balance_fen"]))
+    if exc.code == "balance_expired" and details.get("expired_at"):
+        until = local(dt.datetime.fromisoformat(details["expired_at"])).strftime("%Y-%m-%d %H:%M")
+        text += " " + t.gettext("It expired at %(time)s.", time=until)
     if exc.code == "wrong_service_password" and "remaining_attempts" in details:
         left = int(details["remaining_attempts"])
         text += " " + (t.ngettext("%(num)s try left before it is locked.", "%(num)s tries left before it is locked.",
@@ -165,6 +198,12 @@ def field_message(t: Translator, field: str, kind: str, params: dict | None = No
         return t.gettext("An address starting with http:// or https://.")
     if field in ("service_password", "new_password", "old_password"):
         return t.gettext("Six digits.")
+    if field == "amount":
+        return t.gettext("An amount in yuan above 0, with at most two decimals, such as 100 or 12.50.")
+    if field == "validity_days":
+        return t.gettext("A whole number of days from 1 to 3650; leave it empty for no validity period.")
+    if field == "card_no":
+        return t.gettext("A card number has 16 digits.")
     if kind == "string_pattern_mismatch":
         return t.gettext("Contains characters that are not allowed.")
     return t.gettext("Invalid value.")
@@ -178,7 +217,8 @@ def field_errors(t: Translator, exc: YktError) -> dict[str, str]:
         out.setdefault(field, field_message(t, field, str(err.get("type", "")), err.get("params")))
     by_code = {"duplicate_phone": "phone", "duplicate_code": "code", "duplicate_username": "admin_username",
                "weak_password": "admin_password", "invalid_username": "admin_username",
-               "invalid_service_password": "new_password", "weak_service_password": "new_password"}
+               "invalid_service_password": "new_password", "weak_service_password": "new_password",
+               "invalid_amount": "amount", "merchant_not_found": "merchant", "terminal_not_found": "terminal"}
     if exc.code in by_code:
         out.setdefault(by_code[exc.code], describe(t, exc))
     return out
@@ -194,3 +234,22 @@ def row_message(t: Translator, field: str | None, code: str, params: dict) -> st
     if code == "no_rows":
         return t.gettext("The file has no member rows.")
     return field_message(t, field or "", code, params)
+
+
+TOPUP_ROW_FIELDS = {"invalid_phone": "phone", "invalid_amount": "amount", "duplicate_in_file": "phone",
+                    "member_not_found": "phone"}
+
+
+def topup_row_message(t: Translator, code: str, message: str) -> str:
+    """One row error of a rejected bulk top-up (the service gives a code and English words only)."""
+    if code == "duplicate_in_file":
+        match = re.match(r"^(\d{11}) also on row (\d+)$", message)
+        if match:
+            return t.gettext("%(phone)s also appears on row %(row)s.", phone=match.group(1), row=match.group(2))
+    if code == "member_not_found":
+        return t.gettext("No member of this enterprise has this phone number.")
+    if code == "invalid_amount":
+        return field_message(t, "amount", code)
+    if code in CODES:
+        return describe(t, YktError(message, code=code))
+    return message

@@ -42,6 +42,12 @@ FLASHES = {
     "portal_password_set": N_("Portal password set: log in with your phone number."),
     "webhook_deactivated": N_("Webhook %(arg)s deactivated."),
     "delivery_replayed": N_("Delivery #%(arg)s will be sent again."),
+    "purse_topped_up": N_("Topped up ¥%(arg)s: the purse balance is now ¥%(arg2)s."),
+    "purse_settings_saved": N_("Purse settings saved."),
+    "balances_expired": N_("Expiry run: %(arg)s purses, ¥%(arg2)s moved to the expired-balance account."),
+    "nothing_expired": N_("Expiry run: no balance has expired."),
+    "expiry_reversed": N_("¥%(arg)s given back to the purse, and its validity extended."),
+    "merchant_added": N_("Merchant %(arg)s saved."),
 }
 
 
@@ -80,6 +86,13 @@ def _yuan(fen: int | None) -> str:
     return format_yuan(fen) if fen is not None else "—"
 
 
+def _signed_yuan(fen: int | None) -> str:
+    """+12.50 into a purse, −12.50 out of it."""
+    if fen is None:
+        return "—"
+    return f"+{format_yuan(fen)}" if fen > 0 else f"−{format_yuan(-fen)}" if fen < 0 else format_yuan(0)
+
+
 env = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(("html",)),
@@ -89,7 +102,7 @@ env = Environment(
 )
 env.policies["ext.i18n.trimmed"] = True
 env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-env.filters.update(localtime=localtime, phone=_phone, yuan=_yuan, card_no=card_no)
+env.filters.update(localtime=localtime, phone=_phone, yuan=_yuan, signed_yuan=_signed_yuan, card_no=card_no)
 env.globals.update(label=_label, LANGUAGE_NAMES=LANGUAGE_NAMES, LOCALES=LOCALES,
                    LOGIN_CHANNELS=labels.LOGIN_CHANNELS)
 
@@ -107,7 +120,12 @@ def _take_flash(request: Request) -> str | None:
         return None
     key, _, arg = unquote(raw).partition(":")
     msgid = FLASHES.get(key)
-    return translator_for(request).gettext(msgid, arg=arg) if msgid else None
+    if msgid is None:
+        return None
+    arg2 = ""
+    if "%(arg2)s" in msgid:
+        arg, _, arg2 = arg.partition("|")
+    return translator_for(request).gettext(msgid, arg=arg, arg2=arg2)
 
 
 def _finish(request: Request, response: Response) -> Response:
@@ -134,10 +152,13 @@ def render(request: Request, template: str, context: dict | None = None, *, stat
     return _finish(request, response)  # type: ignore[return-value]
 
 
-def redirect(request: Request, url: str, *, flash: str | None = None, arg: str = "") -> RedirectResponse:
-    """303 to ``url`` (after a form: the browser follows with a GET), carrying an optional notice."""
+def redirect(request: Request, url: str, *, flash: str | None = None, arg: str = "",
+             arg2: str = "") -> RedirectResponse:
+    """303 to ``url`` (after a form: the browser follows with a GET), carrying an optional notice
+    (with a second argument for the notices that name two things)."""
     response = RedirectResponse(url, status_code=303)
     if flash:
-        response.set_cookie(FLASH_COOKIE, quote(f"{flash}:{arg}"), path="/", httponly=True, samesite="lax",
+        value = f"{flash}:{arg}|{arg2}" if arg2 else f"{flash}:{arg}"
+        response.set_cookie(FLASH_COOKIE, quote(value), path="/", httponly=True, samesite="lax",
                             max_age=60)
     return _finish(request, response)  # type: ignore[return-value]

@@ -21,7 +21,8 @@ router = APIRouter(prefix="/console/audit", route_class=ConsoleRoute, include_in
 
 PER_PAGE = 30
 _VALUE_KINDS = {"status": "member_status", "zone": "zone", "role": "role", "kind": "card_kind",
-                "type": "app_type", "mode": "app_mode", "refund": "refund"}
+                "type": "app_type", "mode": "app_mode", "refund": "refund", "bill_mode": "bill_mode",
+                "expiry_rule": "expiry_rule"}
 _STATUS_KINDS = {"enterprise": "enterprise_status", "card": "card_status", "card_application": "app_status",
                  "delivery": "delivery_status"}
 
@@ -29,6 +30,10 @@ _STATUS_KINDS = {"enterprise": "enterprise_status", "card": "card_status", "card
 def _label(t: Translator, entity_type: str, field: str) -> str:
     if entity_type == "enterprise" and field == "name":
         return t.gettext("Enterprise name")
+    if entity_type == "terminal" and field in ("name", "type"):
+        return t.gettext("Terminal name") if field == "name" else t.gettext("Type")
+    if entity_type == "merchant" and field == "name":
+        return t.gettext("Merchant name")
     return label(t, "field", field)
 
 
@@ -44,11 +49,15 @@ def _value(t: Translator, entity_type: str, field: str, value: object) -> str:
         return t.gettext("All channels")
     if field == "time_windows" and isinstance(value, list):
         return _windows(t, value)
+    if field == "validity_days" and entity_type == "enterprise":
+        return t.gettext("No time limit") if value is None else t.gettext("%(n)s days", n=value)
+    if field == "type" and entity_type == "terminal":
+        return label(t, "terminal_type", value)
     if field == "status" and entity_type in _STATUS_KINDS:
         return label(t, _STATUS_KINDS[entity_type], value)
     if value is None or value == "":
         return "—"
-    if field == "service_fee_fen" and isinstance(value, int):
+    if field in ("service_fee_fen", "amount_fen", "total_fen") and isinstance(value, int):
         return f"¥{format_yuan(value)}"
     if field == "phone" and isinstance(value, str):
         return format_phone(value)

@@ -20,10 +20,11 @@ from yikatong.members.phones import format_phone
 from yikatong.web.errors import ConsoleRoute
 from yikatong.web.forms import Csrf, Fields
 from yikatong.web.i18n import translator_for
-from yikatong.web.pages.cards_common import app_name, card_form, card_identifiers, enterprise_names
+from yikatong.web.pages.cards_common import app_name, card_form, card_identifiers, card_views, enterprise_names
 from yikatong.web.pages.common import FormFailure, form_failure
 from yikatong.web.pages.member_cards import card_of, member_path
 from yikatong.web.pages.members import member_of
+from yikatong.web.pages.purse_common import has_purse, purse_view
 from yikatong.web.session import Console, CurrentConsole
 from yikatong.web.templating import card_no, redirect, render
 
@@ -41,8 +42,12 @@ def _confirm(request: Request, db, console: Console, enterprise_id: int, member_
     action_url = f"{here}/phone" if card is None else f"{here}/cards/{card.id}/{action}"
     if app is not None:
         action_url = f"{here}/cards/{card_id}/applications/{app.id}/delete"
+    purse = None
+    if card is not None and action in ("cancel", "replace"):
+        view = card_views(db, console.actor, [card], enterprise_id=enterprise_id)[0]
+        purse = purse_view(db, console.actor, member_id) if has_purse(view, enterprise_id) else None
     return render(request, "cards/confirm.html", {
-        "enterprise": enterprise, "member": member, "card": card, "app": app, "action": action,
+        "enterprise": enterprise, "member": member, "card": card, "app": app, "action": action, "purse": purse,
         "action_url": action_url, "back": here, "base": f"/console/enterprises/{enterprise_id}/members",
         "app_enterprise": enterprise_names(db, [app.enterprise_id])[app.enterprise_id] if app else "",
         "values": values or {}, "failure": failure, "nav": "members",

@@ -7,13 +7,16 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 from starlette.requests import Request
+from starlette.responses import Response
 
 from yikatong.core.errors import YktError
 from yikatong.core.pagination import Page, PageParams
 from yikatong.web import messages
 from yikatong.web.i18n import translator_for
+from yikatong.web.security import SECURITY_HEADERS
 
 MAX_PAGE = 100_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def page_params(request: Request, per_page: int) -> PageParams:
@@ -65,3 +68,10 @@ def is_fragment(request: Request, target: str) -> bool:
     """An htmx request that wants only the element ``target`` (not a history restore)."""
     return (request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == target
             and not request.headers.get("HX-History-Restore-Request"))
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    """A file the browser saves (a template, an export), with the console's security headers."""
+    headers = dict(SECURITY_HEADERS)
+    headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(content, media_type=media_type, headers=headers)

@@ -22,6 +22,7 @@ from yikatong.web.pages.cards_common import (
 )
 from yikatong.web.pages.common import FormFailure, form_failure
 from yikatong.web.pages.members import member_of
+from yikatong.web.pages.purse_common import purse_context
 from yikatong.web.session import Console, CurrentConsole
 from yikatong.web.templating import card_no, redirect, render
 
@@ -43,18 +44,22 @@ def card_of(db, console: Console, member: Member, card_id: int) -> Card:
 
 def detail_page(request: Request, db, console: Console, enterprise_id: int, member_id: int, *,
                 failure: FormFailure | None = None, values: dict[str, str] | None = None,
-                failed_card: int | None = None) -> Response:
+                failed_card: int | None = None, purse_failure: FormFailure | None = None,
+                purse_values: dict[str, str] | None = None) -> Response:
     """The member's page; after a refusal it is drawn again with the reason and what was typed."""
     enterprise = enterprises.get_enterprise(db, actor=console.actor, enterprise_id=enterprise_id)
     member = member_of(db, console, enterprise_id, member_id)
     views = card_views(db, console.actor, cards.cards_of_member(db, actor=console.actor, member_id=member_id),
                        enterprise_id=enterprise_id)
+    live = live_view(views)
+    status = (failure or purse_failure).status_code if (failure or purse_failure) else 200
     return render(request, "members/detail.html", {
-        "enterprise": enterprise, "member": member, "cards": views, "live": live_view(views),
+        "enterprise": enterprise, "member": member, "cards": views, "live": live,
         "base": f"/console/enterprises/{enterprise_id}/members", "here": member_path(enterprise_id, member_id),
         "values": values or card_form({}), "failure": failure, "failed_card": failed_card,
         "app_types": APP_TYPES, "app_modes": APP_MODES, "nav": "members",
-    }, status_code=failure.status_code if failure else 200)
+        **purse_context(request, db, console, enterprise_id, member_id, live, purse_failure, purse_values),
+    }, status_code=status)
 
 
 @router.get("")

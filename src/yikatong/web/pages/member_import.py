@@ -19,15 +19,12 @@ from yikatong.web.errors import ConsoleRoute
 from yikatong.web.forms import Csrf, File
 from yikatong.web.i18n import translator_for
 from yikatong.web.labels import label
-from yikatong.web.pages.common import form_failure
-from yikatong.web.security import SECURITY_HEADERS
+from yikatong.web.pages.common import XLSX, download, form_failure
 from yikatong.web.session import CurrentConsole
 from yikatong.web.templating import render
 
 router = APIRouter(prefix="/console/enterprises/{enterprise_id}/members/import", route_class=ConsoleRoute,
                    include_in_schema=False)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page(request: Request, enterprise, *, status_code: int = 200, **context) -> Response:
@@ -70,17 +67,11 @@ def import_file(request: Request, enterprise_id: PathId, console: CurrentConsole
     return _page(request, enterprise, filename=filename, created=result.created)
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response:
-    headers = dict(SECURITY_HEADERS)
-    headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return Response(content, media_type=media_type, headers=headers)
-
-
 @router.get("/template.csv")
 def csv_template(request: Request, enterprise_id: PathId, console: CurrentConsole, db: DB) -> Response:
     """UTF-8 with a BOM, so Excel opens the Chinese text correctly."""
     enterprises.get_enterprise(db, actor=console.actor, enterprise_id=enterprise_id)
-    return _download(("\ufeff" + ",".join(COLUMNS) + "\r\n").encode("utf-8"), "text/csv; charset=utf-8",
+    return download(("\ufeff" + ",".join(COLUMNS) + "\r\n").encode("utf-8"), "text/csv; charset=utf-8",
                      "members-template.csv")
 
 
@@ -102,4 +93,4 @@ def xlsx_template(request: Request, enterprise_id: PathId, console: CurrentConso
             sheet[f"{column}{row}"].number_format = "@"
     buffer = io.BytesIO()
     book.save(buffer)
-    return _download(buffer.getvalue(), XLSX, "members-template.xlsx")
+    return download(buffer.getvalue(), XLSX, "members-template.xlsx")

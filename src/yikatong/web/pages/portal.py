@@ -21,6 +21,7 @@ from yikatong.web.i18n import translator_for
 from yikatong.web.pages.auth import login_page
 from yikatong.web.pages.cards_common import card_views
 from yikatong.web.pages.common import FormFailure, form_failure
+from yikatong.web.pages.purse_common import holder_purses
 from yikatong.web.security import check_login_csrf, login_csrf, login_nonce, set_login_cookie
 from yikatong.web.session import Console, CurrentMember
 from yikatong.web.templating import card_no, redirect, render
@@ -95,7 +96,10 @@ def _views(db, member: Console):
 
 @router.get("")
 def portal_home(request: Request, member: CurrentMember, db: DB) -> Response:
-    return render(request, "portal/home.html", {"cards": _views(db, member), "nav": "cards"})
+    """The holder's cards (C10): each live card with its purses' balances and latest records."""
+    views = _views(db, member)
+    purses = {v.card.id: holder_purses(db, member.actor, v) for v in views if v.live}
+    return render(request, "portal/home.html", {"cards": views, "purses": purses, "nav": "cards"})
 
 
 def own_card(db, member: Console, card_id: int):

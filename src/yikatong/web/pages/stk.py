@@ -16,6 +16,7 @@ from yikatong.web.forms import Csrf, Fields
 from yikatong.web.i18n import N_, translator_for
 from yikatong.web.pages.cards_common import CardView, app_name, card_views
 from yikatong.web.pages.common import FormFailure, form_failure
+from yikatong.web.pages.purse_common import holder_purses
 from yikatong.web.pages.portal import change_service_password
 from yikatong.web.session import Console, CurrentMember
 from yikatong.web.templating import card_no, redirect, render
@@ -41,8 +42,9 @@ def _card(db, member: Console) -> CardView | None:
 def _screen(request: Request, db, member: Console, screen: str, *, failure: FormFailure | None = None,
             values: dict[str, str] | None = None) -> Response:
     view = _card(db, member)
+    purses = holder_purses(db, member.actor, view) if screen == "balance" else []
     return render(request, "portal/stk.html", {
-        "screen": screen, "title": SCREENS.get(screen, ""), "menu": MENU, "view": view,
+        "screen": screen, "title": SCREENS.get(screen, ""), "menu": MENU, "view": view, "purses": purses,
         "card": view.card if view else None, "failure": failure, "values": values or {}, "nav": "stk",
     }, status_code=failure.status_code if failure else 200)
 

@@ -1,0 +1,103 @@
+"""The merchants' daily settlement statement (日结/结算单, P9): for one Beijing calendar day, each
+merchant's purchases, undos and the net it is owed, with totals, a bar chart of the net per
+merchant (inline SVG drawn here) and the same statement as an .xlsx download (the API's columns;
+the API itself needs a bearer token, so the console draws its own file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from yikatong.core import clock
+from yikatong.core.errors import InvalidInput, YktError
+from yikatong.core.ids import PathId
+from yikatong.deps import DB
+from yikatong.enterprises import service as enterprises
+from yikatong.purse import settlement
+from yikatong.purse.schemas import SettlementOut
+from yikatong.web.charts import bar_chart
+from yikatong.web.errors import ConsoleRoute
+from yikatong.web.i18n import translator_for
+from yikatong.web.pages.common import XLSX, download, form_failure
+from yikatong.web.session import Console, CurrentConsole
+from yikatong.web.templating import render
+
+router = APIRouter(prefix="/console/enterprises/{enterprise_id}/settlements", route_class=ConsoleRoute,
+                   include_in_schema=False)
+
+XLSX_HEADER = ["商户编号", "商户", "消费笔数", "消费金额(元)", "撤消笔数", "撤消金额(元)",
+               "应结金额(元)"]
+
+
+def today() -> dt.date:
+    return clock.local(clock.now()).date()
+
+
+def parse_day(text: str) -> dt.date:
+    """``YYYY-MM-DD`` (a Beijing date); empty is today."""
+    if not text:
+        return today()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InvalidInput("day: YYYY-MM-DD", code="invalid_day")
+
+
+def _statement(db: Session, console: Console, enterprise_id: int, day: dt.date) -> SettlementOut:
+    enterprises.get_enterprise(db, actor=console.actor, enterprise_id=enterprise_id)  # another's: 404 (X5)
+    return settlement.daily_statement(db, actor=console.actor, enterprise_id=enterprise_id, day=day)
+
+
+@router.get("")
+def statement_page(request: Request, enterprise_id: PathId, console: CurrentConsole, db: DB) -> Response:
+    enterprise = enterprises.get_enterprise(db, actor=console.actor, enterprise_id=enterprise_id)
+    t = translator_for(request)
+    text = request.query_params.get("day", "").strip()
+    failure = None
+    try:
+        day = parse_day(text)
+    except YktError as exc:
+        failure, day = form_failure(request, db, exc), today()
+    statement = _statement(db, console, enterprise_id, day)
+    totals = {k: sum(getattr(r, k) for r in statement.rows)
+              for k in ("purchases", "purchases_fen", "undos", "undos_fen", "net_fen")}
+    chart = bar_chart([(r.merchant_name, r.net_fen) for r in statement.rows],
+                      title=t.gettext("Net amount per merchant on %(day)s", day=day.isoformat()))
+    base = f"/console/enterprises/{enterprise_id}/settlements"
+    return render(request, "settlements/statement.html", {
+        "enterprise": enterprise, "base": base, "day": day, "statement": statement, "totals": totals,
+        "chart": chart, "failure": failure, "is_today": day == today(),
+        "previous": (day - dt.timedelta(days=1)).isoformat(), "next": (day + dt.timedelta(days=1)).isoformat(),
+        "nav": "settlements" if console.is_admin else "enterprises",
+    }, status_code=failure.status_code if failure else 200)
+
+
+@router.get(".xlsx")
+def statement_xlsx(request: Request, enterprise_id: PathId, console: CurrentConsole, db: DB) -> Response:
+    """The statement as Excel, with the API's columns and a total row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    day = parse_day(request.query_params.get("day", "").strip())
+    statement = _statement(db, console, enterprise_id, day)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"日结 {day.isoformat()}"
+    sheet.append(XLSX_HEADER)
+    for r in statement.rows:
+        sheet.append([r.merchant_id, r.merchant_name, r.purchases, r.purchases_fen / 100, r.undos, r.undos_fen / 100,
+                      r.net_fen / 100])
+    sheet.append(["合计", "", "", "", "", "", statement.total_net_fen / 100])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCDEFG", (10, 20, 10, 14, 10, 14, 14)):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return download(buffer.getvalue(), XLSX, f"settlement-{enterprise_id}-{day.isoformat()}.xlsx")
