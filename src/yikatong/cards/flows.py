@@ -14,7 +14,10 @@ from yikatong.purse import service as purse
 def cancel_card(db: Session, *, actor: Actor, card_id: int, refund: str) -> tuple[Card, int]:
     """C9: settle every purse on the card (refund in cash or by transfer, recorded in the ledger),
     then cancel the card. A refused cancellation rolls the settlement back with it."""
-    card = cards.get_card(db, actor=actor, card_id=card_id)
+    cards.get_card(db, actor=actor, card_id=card_id)  # may the actor see it at all (404 first)
+    # Lock the card before reading balances: a top-up racing this cancellation either lands first
+    # (and is refunded here) or waits and then finds the card cancelled — never stranded.
+    card = cards.load_card(db, card_id, lock=True)
     refunded = purse.settle_card(db, actor=actor, card=card, refund=refund)
     return cards.cancel_card(db, actor=actor, card_id=card_id, refund=refund, refunded_fen=refunded)
 

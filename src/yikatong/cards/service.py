@@ -382,8 +382,10 @@ def find_cards(db: Session, *, actor: Actor, card_no: str | None = None, phone: 
 
 
 def card_by_no(db: Session, *, card_no: str) -> Card | None:
-    """For other domains (terminals, purse): the card with this number, whatever its state."""
-    return db.scalar(select(Card).where(Card.card_no == card_no))
+    """For other domains (terminals, purse): the card with this number, whatever its state, locked
+    for the rest of the transaction — so money moving on the card and a cancellation or replacement
+    of it (which lock the card first too) run one after the other, never interleaved."""
+    return db.scalar(select(Card).where(Card.card_no == card_no).with_for_update())
 
 
 def active_application(db: Session, *, card: Card, enterprise_id: int, type: AppType) -> CardApplication | None:
