@@ -385,7 +385,8 @@ def card_by_no(db: Session, *, card_no: str) -> Card | None:
     """For other domains (terminals, purse): the card with this number, whatever its state, locked
     for the rest of the transaction — so money moving on the card and a cancellation or replacement
     of it (which lock the card first too) run one after the other, never interleaved."""
-    return db.scalar(select(Card).where(Card.card_no == card_no).with_for_update())
+    return db.scalar(select(Card).where(Card.card_no == card_no).with_for_update()
+                     .execution_options(populate_existing=True))  # re-read under the lock, not from the session
 
 
 def active_application(db: Session, *, card: Card, enterprise_id: int, type: AppType) -> CardApplication | None:
