@@ -6,7 +6,8 @@
    cluster, see tests/support/pgcluster.py), migrated with ``yikatong.migrate.upgrade`` and seeded
    through the real services: one enterprise, ``--members`` members with a card and a purse
    topped up generously, ``--terminals`` POS terminals, each bound to its own merchant. The
-   enterprise keeps the default bill mode (a consumption SMS queued with every purchase).
+   enterprise's bill mode is ``--bill-mode``: by default, as in the product, a consumption SMS is
+   queued with every purchase (P6).
 2. The app as ``ykt serve`` builds it (``create_app(Settings(...))``, one uvicorn process, no
    worker, no access log) in a subprocess on a free 127.0.0.1 port.
 3. ``--clients`` concurrent keep-alive connections, each a closed loop of
@@ -35,7 +36,6 @@ import shutil
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -112,7 +112,7 @@ class Seed:
     balance_fen: int
 
 
-def seed(url: str, *, members: int, terminals: int, balance_fen: int) -> Seed:
+def seed(url: str, *, members: int, terminals: int, balance_fen: int, bill_mode: str) -> Seed:
     from yikatong import migrate
     from yikatong.cards import service as cards
     from yikatong.cards.models import AppMode, AppType, CardKind
@@ -131,6 +131,8 @@ def seed(url: str, *, members: int, terminals: int, balance_fen: int) -> Seed:
                                                          city="杭州", zone="urban", admin_username="benchadmin",
                                                          admin_password="Passw0rd!")
             eid = enterprise.id
+            purse.set_settings(s, actor=SYSTEM, enterprise_id=eid, validity_days=None, expiry_rule="to_enterprise",
+                               bill_mode=bill_mode)
         tokens = []
         with db.write() as s:
             for i in range(terminals):
@@ -357,6 +359,8 @@ def main() -> int:
     parser.add_argument("--terminals", type=int, default=8, help="POS terminals (default 8)")
     parser.add_argument("--postgres", action="store_true", help="run the purchase side against PostgreSQL")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw", help="client implementation")
+    parser.add_argument("--bill-mode", choices=("per_transaction", "daily_digest", "none"), default="per_transaction",
+                        help="the enterprise's consumption bills (default per_transaction: an SMS per purchase)")
     parser.add_argument("--serve", choices=("purchase", "baseline"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -388,10 +392,11 @@ def main() -> int:
         else:
             url = f"sqlite:///{tmp / 'ykt.db'}"
         started = time.perf_counter()
-        seed_ = seed(url, members=args.members, terminals=args.terminals, balance_fen=10_000_000)
+        seed_ = seed(url, members=args.members, terminals=args.terminals, balance_fen=10_000_000,
+                     bill_mode=args.bill_mode)
         engine_name = "PostgreSQL" if args.postgres else "SQLite"
         print(f"seeded {engine_name}: {args.members} members with a purse, {args.terminals} POS terminals "
-              f"({time.perf_counter() - started:.1f} s); {args.clients} {args.client} clients, "
+              f"({time.perf_counter() - started:.1f} s), bills {args.bill_mode}; {args.clients} {args.client} clients, "
               f"{args.warmup:g} s warm-up + {args.seconds:g} s per side, {os.cpu_count()} CPUs")
         purchases = run_side("purchase", url, PURCHASE_PATH, seed_, args)
         report("purchases", purchases)

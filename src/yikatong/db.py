@@ -4,13 +4,16 @@ SQLite allows one writer at a time. Rather than letting concurrent writers colli
 ``SQLITE_BUSY``, every write unit of work in this process takes ``Database.write_lock`` and runs on
 a single dedicated writer connection that opens with ``BEGIN IMMEDIATE`` (which also makes another
 process — a separate ``ykt worker`` — queue behind ``busy_timeout`` instead of failing on a stale
-snapshot). Reads use a pool of WAL readers and never wait for the writer. PostgreSQL needs none of
+snapshot). Reads use a pool of WAL readers and never wait for the writer. Copying the WAL back into
+the database file (a checkpoint, with its fsyncs) is done by a background thread, not by whichever
+commit happens to cross SQLite's threshold while holding the writer lock. PostgreSQL needs none of
 this: writes use row locks, so both kinds of session share one pool there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +23,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from yikatong.core.clock import as_utc
 from yikatong.core.errors import YktError
+
+log = logging.getLogger("yikatong.db")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -48,6 +53,9 @@ def _sqlite_pragmas(busy_timeout_ms: int, *, immediate: bool):
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if immediate:
+            # The Checkpointer copies the WAL back; a commit does it only if that falls far behind.
+            cur.execute(f"PRAGMA wal_autocheckpoint={WRITER_AUTOCHECKPOINT_PAGES}")
         cur.close()
 
     def on_begin(conn):
@@ -69,6 +77,58 @@ def _make_sqlite_engine(url: str, *, busy_timeout_ms: int, writer: bool) -> Engi
     return engine
 
 
+WRITER_AUTOCHECKPOINT_PAGES = 10_000  # 40 MB of WAL: the safety net (SQLite's default is 1,000)
+
+
+class Checkpointer:
+    """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` on a reader connection in a daemon thread, after every
+    ``every_commits`` commits of this process and at least every ``interval_s`` seconds. PASSIVE
+    neither waits for nor blocks readers or the writer; SQLite itself restarts the WAL from the
+    top once it has all been copied. (At about 15 pages a purchase, 64 commits is the cadence at
+    which SQLite's own default threshold would checkpoint.)"""
+
+    def __init__(self, engine: Engine, *, every_commits: int = 64, interval_s: float = 1.0):
+        self.engine = engine
+        self.every_commits = every_commits
+        self.interval_s = interval_s
+        self._commits = 0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def committed(self) -> None:
+        """Called after each commit, under the writer lock."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="sqlite-checkpointer", daemon=True)
+            self._thread.start()
+        self._commits += 1
+        if self._commits >= self.every_commits:
+            self._commits = 0
+            self._wake.set()
+
+    def checkpoint(self) -> None:
+        raw = self.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            raw.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval_s)
+            self._wake.clear()
+            try:
+                self.checkpoint()
+            except Exception:  # noqa: BLE001 - keep going; a commit checkpoints if this falls behind
+                log.warning("WAL checkpoint failed", exc_info=True)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+
 class Database:
     """One per process (and one per test): owns the engines and hands out sessions."""
 
@@ -80,10 +140,12 @@ class Database:
             self.engine = _make_sqlite_engine(url, busy_timeout_ms=busy_timeout_ms, writer=False)
             self.write_engine = _make_sqlite_engine(url, busy_timeout_ms=busy_timeout_ms, writer=True)
             self.write_lock: threading.Lock | None = threading.Lock()
+            self.checkpointer: Checkpointer | None = Checkpointer(self.engine)
         else:
             self.engine = create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True)
             self.write_engine = self.engine
             self.write_lock = None
+            self.checkpointer = None
         self._read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(bind=self.write_engine, expire_on_commit=False)
 
@@ -123,6 +185,8 @@ class Database:
             try:
                 yield session
                 session.commit()
+                if self.checkpointer is not None:
+                    self.checkpointer.committed()
             except BaseException:
                 session.rollback()
                 raise
@@ -132,6 +196,8 @@ class Database:
             self.release_writer()
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()

@@ -99,7 +99,9 @@ class WriteRequest:
 
 async def _write_request(request: Request, authorization: AuthorizationHeader = None,
                          x_channel: ChannelHeader = None) -> WriteRequest:
-    # async and database-free: resolved on the event loop, no thread-pool trip.
+    # async and database-free: resolved on the event loop, no thread-pool trip. A missing or
+    # malformed Authorization header is a 401 here already, before the body is looked at.
+    _bearer(authorization)
     return WriteRequest(get_database(request), authorization, x_channel)
 
 

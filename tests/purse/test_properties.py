@@ -184,11 +184,17 @@ def ledger_machine(world: World) -> type[RuleBasedStateMachine]:
         def expired(self, m: Member) -> bool:
             return m.expires_at is not None and m.expires_at <= world.clock.now()
 
-        def topped_up(self, m: Member, amount: int) -> None:
+        def topped_up(self, r, m: Member, amount: int) -> None:
+            assert r.status_code == 201, r.text
             m.balance += amount
             if self.validity:
                 m.expires_at = world.clock.now() + dt.timedelta(days=self.validity)
             self.expected_change += amount
+            assert r.json()["balance_fen"] == m.balance
+
+        @staticmethod
+        def refused(r, *codes: str) -> None:
+            assert r.status_code == 409 and (not codes or r.json()["error"]["code"] in codes), r.text
 
         def card_of(self, m: Member, old: bool) -> str:
             return m.old_card_nos[-1] if old and m.old_card_nos else m.card_no
@@ -200,12 +206,9 @@ def ledger_machine(world: World) -> type[RuleBasedStateMachine]:
             m = self.members[n]
             r = self.post(f"/members/{m.id}/topups", None, {"amount_fen": amount})
             if m.alive and m.has_purse:
-                assert r.status_code == 201, r.text
-                self.topped_up(m, amount)
-                assert r.json()["balance_fen"] == m.balance
+                self.topped_up(r, m, amount)
             else:
-                assert r.status_code == 409, r.text
-                assert r.json()["error"]["code"] == ("no_application" if m.alive else "no_card")
+                self.refused(r, "no_application" if m.alive else "no_card")
 
         @rule(n=st.integers(0, MEMBERS - 1), amount=amounts, old=old_card)
         def topup_at_terminal(self, n, amount, old):
@@ -213,12 +216,9 @@ def ledger_machine(world: World) -> type[RuleBasedStateMachine]:
             card_no = self.card_of(m, old)
             r = self.post("/terminal/topups", world.topup, {"card_no": card_no, "amount_fen": amount})
             if self.usable(m, card_no):
-                assert r.status_code == 201, r.text
-                self.topped_up(m, amount)
-                assert r.json()["balance_fen"] == m.balance
+                self.topped_up(r, m, amount)
             else:
-                assert r.status_code == 409, r.text
-                assert r.json()["error"]["code"] in ("card_inactive", "no_application")
+                self.refused(r, "card_inactive", "no_application")
 
         # --- P3 purchases, P4 undo -------------------------------------------------------------
 
@@ -236,11 +236,11 @@ def ledger_machine(world: World) -> type[RuleBasedStateMachine]:
             amount = max(1, m.balance * share // 100) if m.balance else share
             r = self.post("/terminal/purchases", world.pos[pos], {"card_no": card_no, "amount_fen": amount})
             if not self.usable(m, card_no):
-                assert r.status_code == 409 and r.json()["error"]["code"] in ("card_inactive", "no_application"), r.text
+                self.refused(r, "card_inactive", "no_application")
             elif self.expired(m):
-                assert r.status_code == 409 and r.json()["error"]["code"] == "balance_expired", r.text
+                self.refused(r, "balance_expired")
             elif m.balance < amount:
-                assert r.status_code == 409 and r.json()["error"]["code"] == "insufficient_funds", r.text
+                self.refused(r, "insufficient_funds")
             else:
                 assert r.status_code == 201, r.text
                 m.balance -= amount
@@ -253,12 +253,12 @@ def ledger_machine(world: World) -> type[RuleBasedStateMachine]:
             sale = self.sales[pos]
             r = self.post("/terminal/purchases/undo-last", world.pos[pos], {})
             if sale is None or sale.undone:
-                assert r.status_code == 409, r.text
+                self.refused(r)
                 return
             m = self.members[sale.member]
             if not self.usable(m, sale.card_no):
                 # The purse of that sale was carried over or refunded with its card: it is closed.
-                assert r.status_code == 409 and r.json()["error"]["code"] == "purse_closed", r.text
+                self.refused(r, "purse_closed")
                 return
             assert r.status_code == 201, r.text
             assert r.json()["reversed_transfer_id"] == sale.transfer_id and r.json()["amount_fen"] == sale.amount
@@ -305,9 +305,9 @@ def ledger_machine(world: World) -> type[RuleBasedStateMachine]:
             m = self.members[e.member]
             r = self.post(f"/transfers/{e.transfer_id}/reverse-expiry", None, {})
             if e.reversed:
-                assert r.status_code == 409 and r.json()["error"]["code"] == "already_reversed", r.text
+                self.refused(r, "already_reversed")
             elif not self.usable(m, e.card_no):
-                assert r.status_code == 409 and r.json()["error"]["code"] == "purse_closed", r.text
+                self.refused(r, "purse_closed")
             else:
                 assert r.status_code == 201, r.text
                 e.reversed = True
@@ -323,7 +323,7 @@ def ledger_machine(world: World) -> type[RuleBasedStateMachine]:
             m = self.members[n]
             r = self.post(f"/cards/{m.card_id}/replace", None, {"kind": "rfid_sim", "old_card_readable": readable})
             if not m.alive:
-                assert r.status_code == 409, r.text
+                self.refused(r)
                 return
             assert r.status_code == 201, r.text
             m.old_card_nos.append(m.card_no)
@@ -337,7 +337,7 @@ def ledger_machine(world: World) -> type[RuleBasedStateMachine]:
             m = self.members[n]
             r = self.post(f"/cards/{m.card_id}/cancel", None, {"refund": refund})
             if not m.alive:
-                assert r.status_code == 409, r.text
+                self.refused(r)
                 return
             assert r.status_code == 200 and r.json()["refunded_fen"] == m.balance, r.text
             self.expected_change -= m.balance

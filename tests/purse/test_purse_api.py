@@ -30,6 +30,15 @@ def test_r_p1_admin_tops_up_over_the_air_and_member_sees_it(client, database):
     purse = client.get(f"/api/v1/members/{mid}/purse", headers=h).json()
     assert purse["balance_fen"] == 10000 and purse["transactions"][0]["kind"] == "topup"
     assert purse["transactions"][0]["amount_fen"] == 10000 and purse["transactions"][0]["balance_after_fen"] == 10000
+    assert purse["has_purse"] is True
+
+
+def test_r_p1_a_member_without_a_purse_is_told_so_and_cannot_be_topped_up(client, database):
+    eid, h, mid, card_id, card_no = _setup(client, database, apps=("access",))
+    purse = client.get(f"/api/v1/members/{mid}/purse", headers=h).json()
+    assert purse["has_purse"] is False and purse["balance_fen"] == 0 and purse["card_no"] == card_no
+    r = client.post(f"/api/v1/members/{mid}/topups", headers=h | key(), json={"amount_fen": 100})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "no_application"
 
 
 def test_r_p3_r_p4_purchase_then_undo_once(client, database):

@@ -9,6 +9,7 @@ import io
 from yikatong.core.errors import InvalidInput
 
 MAX_BYTES = 5 * 1024 * 1024
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _decode(content: bytes) -> str:
@@ -47,3 +48,30 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
     if name.endswith(".csv") or name.endswith(".txt"):
         return [[c.strip() for c in row] for row in csv.reader(io.StringIO(_decode(content)))]
     raise InvalidInput("upload a .csv or .xlsx file", code="unsupported_file_type")
+
+
+def write_table(*, title: str, header: list[str], rows: list[list] = (), widths: tuple[int, ...] = (),
+                text_columns: str = "", number_formats: dict[str, str] | None = None, blank_rows: int = 0) -> bytes:
+    """One .xlsx sheet: a bold header, ``rows``, column widths in characters. ``text_columns``
+    (letters) are formatted as text and ``number_formats`` applied for ``blank_rows`` more rows, so
+    a template's phone numbers stay 138… instead of becoming 1.38E+10 when Excel opens it."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    for column, width in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", widths):
+        sheet.column_dimensions[column].width = width
+    formats = {column: "@" for column in text_columns} | (number_formats or {})
+    for row in range(sheet.max_row + 1, sheet.max_row + 1 + blank_rows):
+        for column, number_format in formats.items():
+            sheet[f"{column}{row}"].number_format = number_format
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
@@ -11,8 +10,8 @@ from yikatong.auth.tenancy import ensure_enterprise_scope
 from yikatong.core import clock
 from yikatong.core.idempotency import Idempotent, respond
 from yikatong.core.ids import PathId
+from yikatong.core.spreadsheets import MAX_BYTES, XLSX_MEDIA_TYPE
 from yikatong.deps import DB, CurrentActor, Work
-from yikatong.core.spreadsheets import MAX_BYTES
 from yikatong.purse import bulk, expiry, service, settlement
 from yikatong.purse.bulk import BulkTopupResult
 from yikatong.purse.models import Transfer
@@ -123,19 +122,7 @@ def daily_settlement(enterprise_id: PathId, actor: CurrentActor, db: DB,
     statement = settlement.daily_statement(db, actor=actor, enterprise_id=enterprise_id, day=day)
     if format == "json":
         return statement
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"日结 {day.isoformat()}"
-    sheet.append(["商户编号", "商户", "消费笔数", "消费金额(元)", "撤消笔数", "撤消金额(元)", "应结金额(元)"])
-    for r in statement.rows:
-        sheet.append([r.merchant_id, r.merchant_name, r.purchases, r.purchases_fen / 100, r.undos, r.undos_fen / 100,
-                      r.net_fen / 100])
-    sheet.append(["合计", "", "", "", "", "", statement.total_net_fen / 100])
-    buf = io.BytesIO()
-    book.save(buf)
-    return Response(buf.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(settlement.to_xlsx(statement), media_type=XLSX_MEDIA_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="settlement-{day.isoformat()}.xlsx"'})
 
 

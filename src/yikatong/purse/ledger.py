@@ -59,9 +59,10 @@ def account_id(db: Session, *, enterprise_id: int, kind: AccountKind, owner_id: 
     return found if found is not None else account(db, enterprise_id=enterprise_id, kind=kind, owner_id=owner_id).id
 
 
-def balance(db: Session, *, account_id: int) -> int:
-    return db.scalar(select(Account.balance_fen).where(Account.id == account_id).execution_options(
-        populate_existing=True)) or 0
+def balance(db: Session, *, account_id: int, lock: bool = False) -> int:
+    """The balance now; ``lock`` holds the row until commit (PostgreSQL), to move all of it."""
+    stmt = select(Account.balance_fen).where(Account.id == account_id)
+    return db.scalar((stmt.with_for_update() if lock else stmt).execution_options(populate_existing=True)) or 0
 
 
 def move(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKind, debit_id: int, credit_id: int,

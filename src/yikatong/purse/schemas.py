@@ -39,6 +39,7 @@ class PurseTransaction(BaseModel):
 
 
 class PurseOut(BaseModel):
+    has_purse: bool = Field(description="the member's live card holds this enterprise's purse sub-application")
     balance_fen: int
     expires_at: dt.datetime | None
     card_no: str | None

@@ -117,6 +117,7 @@ def credit_purse(db: Session, *, actor: Actor, holder: Row, enterprise_id: int, 
                  terminal_id: int | None = None) -> Transfer:
     """Top up the purse of ``holder`` (a ``usable_card`` row) from the enterprise's funding account."""
     purse_id = _purse_id(db, holder, enterprise_id)
+    ensure_purse_open(db, account_id=purse_id)
     funding_id = holder.counter_id or ledger.account_id(db, enterprise_id=enterprise_id, kind=AccountKind.funding)
     transfer = ledger.move(db, actor=actor, enterprise_id=enterprise_id, kind=TransferKind.topup, debit_id=funding_id,
                            credit_id=purse_id, amount_fen=amount_fen, reference=reference, terminal_id=terminal_id)
@@ -183,23 +184,24 @@ def purchase(db: Session, *, actor: Actor, card_no: str, amount_fen: int) -> Tra
     return transfer
 
 
+_LOCK_PURSE = select(Account.__table__.c.id).where(Account.__table__.c.id == bindparam("account_id")).with_for_update()
 _PURSE_APP_STATUS = (select(_apps.c.status).join(Account.__table__, Account.__table__.c.owner_id == _apps.c.id)
                      .where(Account.__table__.c.id == bindparam("account_id"),
-                            Account.__table__.c.kind == AccountKind.purse.value)
-                     .with_for_update(of=Account.__table__))
+                            Account.__table__.c.kind == AccountKind.purse.value))
 
 
 def ensure_purse_open(db: Session, *, account_id: int) -> None:
-    """A reversal pays back into the purse the money came from. A purse whose card was replaced
-    (C7: its balance went to the new card) or cancelled (C9: refunded) is closed, and money paid
-    into it would be stranded where no card reaches it: 409 ``purse_closed``.
+    """Before money goes into a purse (a top-up, an undo, an expiry given back): the purse must be
+    open. A purse whose card was replaced (C7: its balance went to the new card) or cancelled
+    (C9: refunded) is closed, and money put there would be stranded: 409 ``purse_closed``.
 
-    It also locks the purse (PostgreSQL) before the reversal debits the merchant's or the expired
-    account: every flow then takes the purse first, as a purchase does, so an undo and a sale of
-    the same card at one merchant cannot deadlock."""
+    On PostgreSQL the purse row is locked first and its card read afterwards, in a statement of
+    its own: a replacement or cancellation that emptied the purse meanwhile (it locks the purse to
+    read the balance it moves) has then committed and is seen. Taking the purse first is also the
+    order of a purchase (purse, then merchant), so an undo and a sale cannot deadlock."""
+    db.execute(_LOCK_PURSE, {"account_id": account_id})
     if db.execute(_PURSE_APP_STATUS, {"account_id": account_id}).scalar() != AppStatus.active.value:
-        raise Conflict("the card of this transaction was replaced or cancelled; its purse is closed",
-                       code="purse_closed")
+        raise Conflict("the card of this purse was replaced or cancelled; the purse is closed", code="purse_closed")
 
 
 def undo_last_purchase(db: Session, *, actor: Actor) -> Transfer:
@@ -235,7 +237,8 @@ def member_purse(db: Session, *, actor: Actor, member_id: int, limit: int = 50) 
     card = cards.live_card_of_phone(db, phone=member.phone)
     app = cards.active_application(db, card=card, enterprise_id=member.enterprise_id, type=AppType.purse) if card else None
     if app is None:
-        return {"balance_fen": 0, "expires_at": None, "card_no": card.card_no if card else None, "transactions": []}
+        return {"has_purse": False, "balance_fen": 0, "expires_at": None, "card_no": card.card_no if card else None,
+                "transactions": []}
     purse = purse_account(db, app=app)
     rows = db.scalars(select(Transfer).where(or_(Transfer.debit_account_id == purse.id,
                                                  Transfer.credit_account_id == purse.id))
@@ -245,7 +248,7 @@ def member_purse(db: Session, *, actor: Actor, member_id: int, limit: int = 50) 
         amount, after = _signed(t, purse.id)
         transactions.append({"id": t.id, "kind": t.kind, "amount_fen": amount, "balance_after_fen": after,
                              "at": t.created_at, "reference": t.reference})
-    return {"balance_fen": ledger.balance(db, account_id=purse.id), "expires_at": purse.expires_at,
+    return {"has_purse": True, "balance_fen": ledger.balance(db, account_id=purse.id), "expires_at": purse.expires_at,
             "card_no": card.card_no, "transactions": transactions}
 
 
@@ -260,7 +263,7 @@ def settle_card(db: Session, *, actor: Actor, card: Card, refund: str) -> int:
     total = 0
     for app in _purse_apps(db, card, status="active"):
         purse = purse_account(db, app=app)
-        amount = ledger.balance(db, account_id=purse.id)
+        amount = ledger.balance(db, account_id=purse.id, lock=True)  # what a racing credit put in too
         if amount > 0:
             refunds = ledger.account(db, enterprise_id=app.enterprise_id, kind=AccountKind.refunds)
             ledger.move(db, actor=actor, enterprise_id=app.enterprise_id, kind=TransferKind.refund, debit_id=purse.id,
@@ -278,7 +281,7 @@ def carry_over(db: Session, *, actor: Actor, old_card_id: int, new_card: Card) -
     for old_app in _purse_apps(db, old):
         target = new_apps.get(old_app.enterprise_id)
         source = purse_account(db, app=old_app)
-        amount = ledger.balance(db, account_id=source.id)
+        amount = ledger.balance(db, account_id=source.id, lock=True)  # what a racing credit put in too
         if target is None or amount <= 0:
             continue
         destination = purse_account(db, app=target)

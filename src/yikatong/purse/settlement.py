@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from yikatong.auth.tenancy import ensure_enterprise_scope
 from yikatong.core.actor import Actor
 from yikatong.core.clock import SHANGHAI
+from yikatong.core.spreadsheets import write_table
 from yikatong.purse.models import Transfer, TransferKind
 from yikatong.purse.schemas import SettlementOut, SettlementRow
 from yikatong.terminals import service as terminals
@@ -43,3 +44,16 @@ def daily_statement(db: Session, *, actor: Actor, enterprise_id: int, day: dt.da
                                  purchases=int(n_purchases), purchases_fen=int(purchases_fen), undos=int(n_undos),
                                  undos_fen=int(undos_fen), net_fen=int(purchases_fen) - int(undos_fen)))
     return SettlementOut(enterprise_id=enterprise_id, day=day, rows=out, total_net_fen=sum(r.net_fen for r in out))
+
+
+XLSX_HEADER = ["商户编号", "商户", "消费笔数", "消费金额(元)", "撤消笔数", "撤消金额(元)", "应结金额(元)"]
+
+
+def to_xlsx(statement: SettlementOut) -> bytes:
+    """The statement as an Excel sheet for the merchants' accountants: the API's columns in yuan
+    and a total row (P9)."""
+    rows = [[r.merchant_id, r.merchant_name, r.purchases, r.purchases_fen / 100, r.undos, r.undos_fen / 100,
+             r.net_fen / 100] for r in statement.rows]
+    rows.append(["合计", "", "", "", "", "", statement.total_net_fen / 100])
+    return write_table(title=f"日结 {statement.day.isoformat()}", header=XLSX_HEADER, rows=rows,
+                       widths=(10, 20, 10, 14, 10, 14, 14))

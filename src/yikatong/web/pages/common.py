@@ -11,12 +11,13 @@ from starlette.responses import Response
 
 from yikatong.core.errors import YktError
 from yikatong.core.pagination import Page, PageParams
+from yikatong.core.spreadsheets import XLSX_MEDIA_TYPE
 from yikatong.web import messages
 from yikatong.web.i18n import translator_for
 from yikatong.web.security import SECURITY_HEADERS
 
 MAX_PAGE = 100_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_MEDIA_TYPE
 
 
 def page_params(request: Request, per_page: int) -> PageParams:
