@@ -86,5 +86,6 @@ def test_send_sms_validates_and_queues(database):
         with database.write() as s:
             service.send_sms(s, phone="not a phone", text="x", purpose="bill")
     with database.write() as s:
-        message = service.send_sms(s, phone=" 13900000002 ", text="消费 12.50 元", purpose="purse.bill")
+        message = s.get(SmsMessage, service.send_sms(s, phone=" 13900000002 ", text="消费 12.50 元",
+                                                      purpose="purse.bill"))
     assert (message.phone, message.status, message.attempts, message.gateway) == ("13900000002", "queued", 0, None)

@@ -8,7 +8,7 @@ import enum
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -93,16 +93,21 @@ def envelope(event: OutboxEvent) -> dict[str, Any]:
             "sequence": event.sequence}
 
 
-def send_sms(db: Session, *, phone: str, text: str, purpose: str, enterprise_id: int | None = None) -> SmsMessage:
+def send_sms(db: Session, *, phone: str, text: str, purpose: str, enterprise_id: int | None = None) -> int:
     """Queue an SMS in the caller's transaction (P6; the member notices of C5, C6, C9); the worker
-    hands it to the configured gateway after commit, so a rolled-back change sends nothing."""
+    hands it to the configured gateway after commit, so a rolled-back change sends nothing.
+    Returns the message's id. (A Core insert: a consumption bill rides on every purchase, P3.)"""
     data = validated(SmsCreate, phone=phone, text=text, purpose=purpose)
     at = clock.now()
-    message = SmsMessage(enterprise_id=enterprise_id, phone=data.phone, text=data.text, purpose=data.purpose,
-                         status=SmsStatus.queued.value, attempts=0, next_attempt_at=at, created_at=at)
-    db.add(message)
-    db.flush()
-    return message
+    return db.execute(_QUEUE_SMS, {"enterprise_id": enterprise_id, "phone": data.phone, "text": data.text,
+                                   "purpose": data.purpose, "next_attempt_at": at, "created_at": at}).scalar_one()
+
+
+_QUEUE_SMS = (insert(SmsMessage.__table__)
+              .values(enterprise_id=bindparam("enterprise_id"), phone=bindparam("phone"), text=bindparam("text"),
+                      purpose=bindparam("purpose"), status=SmsStatus.queued.value, attempts=0,
+                      next_attempt_at=bindparam("next_attempt_at"), created_at=bindparam("created_at"))
+              .returning(SmsMessage.__table__.c.id))
 
 
 def list_sms(db: Session, *, actor: Actor, page: PageParams, phone: str | None = None) -> Page[SmsMessage]:
