@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import itertools
 
-from factories import login, make_card, make_enterprise, make_member, make_terminal
+import pytest
+
+from factories import login, make_card, make_enterprise, make_member, make_terminal, make_user
+from yikatong.core.actor import SYSTEM, Role
+from yikatong.core.errors import InvalidInput
+from yikatong.purse import service
 
 _keys = itertools.count(1)
 
@@ -247,3 +252,23 @@ def test_r_p6_daily_digest_once_per_member_and_day(client, database, clock):
     with database.read() as s:
         texts = [m.text for m in s.scalars(select(SmsMessage).where(SmsMessage.purpose.like("consumption%")))]
     assert texts == ["【一卡通】您3月2日共消费2笔，合计12.00元，当前余额18.00元。"]
+
+
+def test_r_p5_settings_are_validated_by_the_service_too(database):
+    """The console and the API share set_settings; a bad value is refused there and nothing is stored."""
+    eid, _ = make_enterprise(database)
+    for bad in ({"validity_days": 0}, {"bill_mode": "carrier_pigeon"}, {"expiry_rule": "to_the_operator"}):
+        values = {"validity_days": 30, "expiry_rule": "to_enterprise", "bill_mode": "daily_digest"} | bad
+        with pytest.raises(InvalidInput):
+            with database.write() as s:
+                service.set_settings(s, actor=SYSTEM, enterprise_id=eid, **values)
+    with database.read() as s:
+        assert service.settings_of(s, enterprise_id=eid).bill_mode == "per_transaction"
+
+
+def test_r_p5_only_the_enterprise_admin_or_an_operator_runs_the_expiry(client, database):
+    eid, h, mid, card_id, card_no = _setup(client, database)
+    agent = login(client, make_user(database, role=Role.agent_l1))
+    r = client.post(f"/api/v1/enterprises/{eid}/purse/expire", headers=agent)
+    assert r.status_code == 403, r.text
+    assert client.post(f"/api/v1/enterprises/{eid}/purse/expire", headers=h).json() == {"purses": 0, "amount_fen": 0}

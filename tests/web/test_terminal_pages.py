@@ -29,6 +29,10 @@ def shop(client, database):
     return eid, mid, card_no, headers
 
 
+def _admin_of(client, headers) -> str:
+    return client.get("/api/v1/auth/me", headers=headers).json()["username"]
+
+
 def _pos_form(client, path: str) -> dict[str, str]:
     page = client.get(path).text
     return {"csrf_token": csrf_from(page),
@@ -96,6 +100,9 @@ def test_r_p4_undo_through_the_simulator_once_then_refused_in_chinese(client, da
     assert purse_balance(database, mid) == 5000
     member_page = client.get(f"/console/enterprises/{eid}/members/{mid}").text
     assert "¥50.00" in member_page and "撤消" in member_page and "一号窗口" in member_page
+    # The sales carry the terminal's identity; who drove the simulator is audited as well (X4).
+    driven = client.get("/api/v1/audit", headers=headers, params={"action": "terminal.simulated"}).json()
+    assert driven["total"] >= 3 and {e["actor_username"] for e in driven["items"]} == {_admin_of(client, headers)}
 
 
 def test_r_p3_simulator_refusals_in_chinese(client, database, shop):

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from yikatong.audit import service as audit
 from yikatong.auth.tenancy import ensure_enterprise_scope, require_role
 from yikatong.core import clock
-from yikatong.core.actor import Actor, Role
-from yikatong.core.errors import NotFound
+from yikatong.core.actor import SYSTEM, Actor, Role
+from yikatong.core.errors import Forbidden, NotFound
 from yikatong.purse import ledger
 from yikatong.purse.service import ensure_purse_open
 from yikatong.purse.models import Account, AccountKind, Transfer, TransferKind
@@ -20,7 +20,13 @@ from yikatong.purse.models import Account, AccountKind, Transfer, TransferKind
 
 def expire_balances(db: Session, *, actor: Actor, enterprise_id: int | None = None) -> tuple[int, int]:
     """Move every expired, non-zero purse balance to its enterprise's expired account. Returns
-    (purses, fen). Safe to run again: an emptied purse has nothing left to move."""
+    (purses, fen). Safe to run again: an emptied purse has nothing left to move. The nightly job
+    runs it as SYSTEM for every enterprise; a person runs it for their own enterprise only."""
+    if actor != SYSTEM:
+        if enterprise_id is None:
+            raise Forbidden("only the platform's job expires every enterprise's balances", code="forbidden")
+        ensure_enterprise_scope(actor, enterprise_id)
+        require_role(actor, [Role.enterprise_admin, Role.operator])
     at = clock.now()
     stmt = select(Account).where(Account.kind == AccountKind.purse.value, Account.expires_at.is_not(None),
                                  Account.expires_at <= at, Account.balance_fen > 0)

@@ -20,11 +20,13 @@ from yikatong.core import clock
 from yikatong.core.actor import Actor, Role
 from yikatong.core.errors import Conflict, NotFound
 from yikatong.core.money import format_yuan
+from yikatong.core.validation import validated
 from yikatong.members import service as members
 from yikatong.members.models import Member, MemberStatus
 from yikatong.notify import service as notify
 from yikatong.purse import ledger
 from yikatong.purse.models import Account, AccountKind, BillMode, PurseSettings, Transfer, TransferKind
+from yikatong.purse.schemas import PurseSettingsIn
 from yikatong.terminals import service as terminals
 from yikatong.terminals.models import TerminalType
 
@@ -41,6 +43,8 @@ def set_settings(db: Session, *, actor: Actor, enterprise_id: int, validity_days
     members get consumption bills (per transaction or a daily digest)."""
     ensure_enterprise_scope(actor, enterprise_id)
     require_role(actor, [Role.enterprise_admin, Role.operator])
+    data = validated(PurseSettingsIn, validity_days=validity_days, expiry_rule=expiry_rule, bill_mode=bill_mode)
+    validity_days, expiry_rule, bill_mode = data.validity_days, data.expiry_rule.value, data.bill_mode.value
     row = db.get(PurseSettings, enterprise_id)
     before = None if row is None else {"validity_days": row.validity_days, "expiry_rule": row.expiry_rule,
                                        "bill_mode": row.bill_mode}

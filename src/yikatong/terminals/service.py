@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from yikatong.audit import service as audit
 from yikatong.auth import service as auth
 from yikatong.auth.tenancy import ensure_enterprise_scope, require_role
-from yikatong.core.actor import SYSTEM, Actor, Role
+from yikatong.core.actor import SYSTEM, Actor, Channel, Role
 from yikatong.core.errors import Forbidden, InvalidInput, NotFound
 from yikatong.core.validation import validated
 from yikatong.enterprises import service as enterprises
@@ -113,6 +113,25 @@ def terminal_of(db: Session, *, actor: Actor, type: TerminalType | None = None) 
         raise Forbidden(f"a {terminal.type} terminal cannot do this; it needs a {type.value} terminal",
                         code="wrong_terminal_type")
     return terminal
+
+
+def act_as_terminal(db: Session, *, actor: Actor, enterprise_id: int, terminal_id: int,
+                    type: TerminalType = TerminalType.pos) -> tuple[Terminal, Actor]:
+    """The console's terminal simulator: an enterprise admin or an operator acts as one of the
+    enterprise's active terminals, with the terminal's own identity through the terminal channel,
+    so the purchase or undo goes through every rule a device meets (T2). Who drove it is audited
+    (``terminal.simulated``) in the same transaction, so a simulated sale is never anonymous."""
+    _scope(db, actor, enterprise_id)
+    terminal = db.get(Terminal, terminal_id)
+    if (terminal is None or terminal.enterprise_id != enterprise_id or terminal.type != type.value
+            or terminal.status != TerminalStatus.active.value):
+        raise NotFound(f"no such active {type.value} terminal", code="terminal_not_found")
+    user = auth.get_user(db, user_id=terminal.user_id)
+    if not user.active:
+        raise Forbidden("this terminal's login is disabled", code="terminal_retired")
+    audit.record(db, actor=actor, action="terminal.simulated", entity_type="terminal", entity_id=terminal.id,
+                 enterprise_id=enterprise_id, before=None, after={"terminal": terminal.name})
+    return terminal, auth.authorize_request(user, Channel.terminal)
 
 
 def list_terminals(db: Session, *, actor: Actor, enterprise_id: int) -> list[Terminal]:

@@ -13,9 +13,8 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from yikatong.auth import service as auth
-from yikatong.core.actor import Actor, Channel
-from yikatong.core.errors import Forbidden, InvalidInput, NotFound, YktError
+from yikatong.core.actor import Actor
+from yikatong.core.errors import InvalidInput, YktError
 from yikatong.core.ids import PathId
 from yikatong.deps import DB
 from yikatong.purse import service as purse
@@ -42,19 +41,11 @@ def _pos_terminals(db: Session, console: Console, enterprise_id: int) -> list[Te
 
 
 def terminal_actor(db: Session, console: Console, enterprise_id: int, terminal_text: str) -> tuple[Terminal, Actor]:
-    """The chosen POS of this enterprise, and the actor it is when it calls the platform: its own
-    ``terminal`` login through the terminal channel. (No service hands out a terminal's actor by
-    terminal id; the terminal's row names its login, which the auth service reads.)"""
     if not terminal_text.isdigit() or len(terminal_text) > 9:
         raise InvalidInput("terminal: choose a POS terminal", code="invalid_input",
                            details={"errors": [{"field": "terminal", "type": "missing"}]})
-    terminal = next((t for t in _pos_terminals(db, console, enterprise_id) if t.id == int(terminal_text)), None)
-    if terminal is None:
-        raise NotFound("no such POS terminal", code="terminal_not_found")
-    user = auth.get_user(db, user_id=terminal.user_id)
-    if not user.active:
-        raise Forbidden("this terminal's login is disabled", code="terminal_retired")
-    return terminal, auth.authorize_request(user, Channel.terminal)
+    return terminals.act_as_terminal(db, actor=console.actor, enterprise_id=enterprise_id,
+                                     terminal_id=int(terminal_text))
 
 
 def _card_no(text: str) -> str:
