@@ -14,12 +14,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from argon2 import PasswordHasher
+
 from yikatong import migrate
+from yikatong.auth import passwords
 from yikatong.core import clock as clock_module
 from yikatong.core.clock import FixedClock
 from yikatong.db import Base, Database
 
 ENGINES = ("sqlite", "postgresql")
+
+# Real argon2 at its lowest cost: a test logs in many times, and the production cost (64 MiB, three
+# passes) is what makes a password expensive to guess, not what the tests check. Hashes made here
+# are ordinary argon2 hashes; verification reads their parameters from the hash itself.
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 DB_FIXTURES = {"db_engine", "db_url", "database", "app", "client", "session"}
 
 

@@ -95,3 +95,37 @@ def make_terminal(client, admin_headers: dict, enterprise_id: int, *, type: str 
     r = client.post(f"/api/v1/enterprises/{enterprise_id}/terminals", headers=admin_headers, json=body)
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def make_team(db: Database, *, kind: str = "vendor", city: str = "杭州", zones=("urban", "suburban"),
+              name: str | None = None) -> int:
+    """An on-site service team (S8) covering ``city`` and ``zones``."""
+    from yikatong.servicedesk import service as desk
+
+    with db.write() as s:
+        return desk.create_team(s, actor=SYSTEM, name=name or f"{kind}团队{next(_seq)}", kind=kind, city=city,
+                                zones=list(zones)).id
+
+
+def make_engineer(db: Database, *, team_id: int, skills=("door", "pos"), on_duty: bool = True,
+                  username: str | None = None, phone: str | None = None) -> tuple[int, str]:
+    """A field_engineer login on ``team_id``; returns (user id, username)."""
+    from yikatong.servicedesk import service as desk
+
+    username = make_user(db, role=Role.field_engineer, username=username)
+    with db.write() as s:
+        user_id = auth.find_user(s, username=username).id
+        desk.set_engineer(s, actor=SYSTEM, user_id=user_id, team_id=team_id, skills=list(skills), on_duty=on_duty,
+                          phone=phone)
+    return user_id, username
+
+
+def make_ticket(client, headers: dict, *, type: str = "fault", category: str = "terminal",
+                channel: str = "hotline_10086", title: str = "门禁刷卡无反应", enterprise_id: int | None = None,
+                phone: str | None = None, **extra) -> dict:
+    """Create a work order through the API; returns the 201 body."""
+    body = {"type": type, "category": category, "title": title, "description": "客户来电", "channel": channel,
+            "enterprise_id": enterprise_id, "phone": phone} | extra
+    r = client.post("/api/v1/tickets", headers=headers, json={k: v for k, v in body.items() if v is not None})
+    assert r.status_code == 201, r.text
+    return r.json()

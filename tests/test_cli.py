@@ -64,6 +64,17 @@ def test_demo_loads_two_enterprises_and_about_200_members(monkeypatch, tmp_path)
                        headers={"X-Channel": "portal"}).json()["access_token"]
         my = c.get("/api/v1/me/cards", headers={"Authorization": f"Bearer {token}"}).json()
     assert len(my) == 1 and len({a["enterprise_id"] for a in my[0]["applications"]}) == 2
+    # The service desk: a month of orders for the dashboard, open orders for the engineer.
+    with TestClient(create_app(Settings(database_url=url))) as c:
+        def headers(username: str) -> dict[str, str]:
+            token = c.post("/api/v1/auth/token", json={"username": username, "password": "Demo@2026"}).json()
+            return {"Authorization": f"Bearer {token['access_token']}"}
+
+        report = c.get("/api/v1/service-reports", headers=headers("kf_400")).json()
+        assert report["total"]["volume"] >= 40 and report["total"]["ratings"] >= 30
+        assert {row["key"] for row in report["rows"]} == {"hotline_10086", "hotline_400"}
+        mine = c.get("/api/v1/tickets", headers=headers("gcs_zhao")).json()["items"]
+        assert mine and all(t["engineer_id"] is not None or t["status"] == "waiting_grab" for t in mine)
     again = _run(monkeypatch, url, "demo", "--if-empty")
     assert again.exit_code == 0 and "not loaded" in again.output
 

@@ -49,6 +49,8 @@ CASES = [
     ("GET", "/api/v1/members/{m}/purse", None),
     ("POST", "/api/v1/enterprises/{e}/topups/import", "FILE"),
     ("POST", "/api/v1/members/{m}/topups", {"amount_fen": 100}),
+    ("GET", "/api/v1/enterprises/{e}/dispatch-rules", None),
+    ("PUT", "/api/v1/enterprises/{e}/dispatch-rules", {"enabled": False}),
 ]
 SCOPED_PARAMS = ("{enterprise_id}", "{member_id}", "{card_id}")
 

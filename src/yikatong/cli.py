@@ -43,6 +43,11 @@ def init() -> None:
                 console.print("created operator [bold]admin[/] with the password from YKT_ADMIN_PASSWORD")
             else:
                 console.print(f"created operator [bold]admin[/] with password [bold]{password}[/] (shown once)")
+    with db.write() as session:
+        from yikatong.knowledge import service as knowledge
+
+        if added := knowledge.seed_faq(session):
+            console.print(f"knowledge base: {added} starting articles loaded")
     db.dispose()
     console.print(f"database ready: {settings.database_url}")
 
@@ -50,9 +55,10 @@ def init() -> None:
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="port")] = 8000,
-          no_worker: Annotated[bool, typer.Option("--no-worker", help="do not deliver notifications in this "
-                                                  "process (run `ykt worker` instead)")] = False) -> None:
-    """Serve the API and the web console (with the notification worker unless --no-worker)."""
+          no_worker: Annotated[bool, typer.Option("--no-worker", help="no notifications or periodic jobs in this "
+                                                  "process (run `ykt worker` and cron jobs instead)")] = False) -> None:
+    """Serve the API and the web console (with the notification worker and the periodic jobs, such
+    as the SLA watch, unless --no-worker)."""
     import uvicorn
 
     from yikatong.app import create_app
@@ -181,3 +187,22 @@ def purse_digests(day: Annotated[str | None, typer.Option(help="YYYY-MM-DD, Beij
         queued = bills.send_daily_digests(session, day=target)
     db.dispose()
     console.print(f"queued {queued} digest SMS for {target.isoformat()}")
+
+
+servicedesk_app = typer.Typer(help="Service-desk jobs", no_args_is_help=True)
+app.add_typer(servicedesk_app, name="servicedesk")
+
+
+@servicedesk_app.command("sla")
+def servicedesk_sla() -> None:
+    """S4: warn before SLA deadlines and record breaches (each once); run every few minutes."""
+    import datetime as dt
+
+    from yikatong.servicedesk import service as desk
+
+    settings = get_settings()
+    db = _database()
+    with db.write() as session:
+        result = desk.check_sla(session, lead=dt.timedelta(minutes=settings.sla_warning_lead_minutes))
+    db.dispose()
+    console.print(f"{len(result.warnings)} SLA warning(s), {len(result.breaches)} breach(es) recorded")

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
 
     sqlite_busy_timeout_ms: int = 5000
 
+    # S4: how long before an SLA deadline the service-desk watch warns (minutes).
+    sla_warning_lead_minutes: int = 120
+
     # Notifications (P6): the gateway the worker hands SMS to. "dev" keeps them in the development
     # inbox (GET /api/v1/sms); "http" posts them to YKT_SMS_HTTP_URL with YKT_SMS_HTTP_TOKEN.
     sms_gateway: Literal["dev", "http"] = "dev"

@@ -1,5 +1,6 @@
 """Demo data for `ykt demo`: two enterprises (urban and suburban), their admins and about 200
-members with realistic Chinese names, departments and China Mobile numbers."""
+members with realistic Chinese names, departments and China Mobile numbers; cards, purses and POS
+terminals; the service desk's people and a month of work orders (demo_desk.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from yikatong.cards.models import AppMode, AppType, CardKind
 from yikatong.core.actor import SYSTEM, Role
 from yikatong.enterprises import service as enterprises
 from yikatong.core.actor import Channel
+from yikatong.demo_desk import seed_service_desk
 from yikatong.members import service as members
 from yikatong.purse import service as purse
 from yikatong.terminals import service as terminals
@@ -77,6 +79,7 @@ def seed(db: Session, *, seed_value: int = 2009) -> list[tuple[str, str, str]]:
     actor = auth.actor_for(manager, SYSTEM.channel)
     used: set[str] = {SHARED_PERSON[1]}
     first_card = None
+    phones: dict[int, list[str]] = {}
     for spec in ENTERPRISES:
         enterprise = enterprises.register_enterprise(
             db, actor=actor, code=spec.code, name=spec.name, city=spec.city, zone=spec.zone, address=spec.address,
@@ -104,11 +107,13 @@ def seed(db: Session, *, seed_value: int = 2009) -> list[tuple[str, str, str]]:
                                        type=app_type, mode=mode)
             if n == 5:
                 cards.report_loss(db, actor=SYSTEM, card_id=card.id)
+        phones[enterprise.id] = [m.phone for m in people[1:40]]
         logins.append(("enterprise_admin", *spec.admin))
         logins.append(("POS terminal token", f"{spec.name[:4]}·第一食堂", _seed_purse(db, enterprise.id, people)))
     auth.create_user(db, actor=SYSTEM, username=SHARED_PERSON[1], password=PORTAL_PASSWORD, role=Role.member,
                      display_name=SHARED_PERSON[0])
     logins.append(("member (portal)", SHARED_PERSON[1], PORTAL_PASSWORD))
+    logins += seed_service_desk(db, enterprise_ids=list(phones), phones=phones, seed_value=seed_value)
     return logins
 
 

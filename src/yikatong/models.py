@@ -6,7 +6,11 @@ from yikatong.cards.models import BlacklistChange, BlacklistVersion, Card, CardA
 from yikatong.core.idempotency import IdempotencyRecord  # noqa: F401
 from yikatong.db import Base  # noqa: F401
 from yikatong.enterprises.models import Enterprise  # noqa: F401
+from yikatong.knowledge.models import Article, ArticleRevision, ArticleTerm  # noqa: F401
 from yikatong.members.models import Member  # noqa: F401
 from yikatong.purse.models import Account, PurseSettings, Transfer  # noqa: F401
+from yikatong.servicedesk.models import (  # noqa: F401
+    DispatchRules, Engineer, Team, Ticket, TicketEvent, TicketSlaFlag,
+)
 from yikatong.terminals.models import Merchant, Terminal  # noqa: F401
 from yikatong.notify.models import Delivery, OutboxEvent, OutboxSequence, SmsMessage, WebhookSubscription  # noqa: F401

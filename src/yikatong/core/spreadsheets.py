@@ -53,8 +53,8 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
 def write_table(*, title: str, header: list[str], rows: list[list] = (), widths: tuple[int, ...] = (),
                 text_columns: str = "", number_formats: dict[str, str] | None = None, blank_rows: int = 0) -> bytes:
     """One .xlsx sheet: a bold header, ``rows``, column widths in characters. ``text_columns``
-    (letters) are formatted as text and ``number_formats`` applied for ``blank_rows`` more rows, so
-    a template's phone numbers stay 138… instead of becoming 1.38E+10 when Excel opens it."""
+    (letters) are formatted as text and ``number_formats`` applied to the rows and ``blank_rows``
+    more, so a template's phone numbers stay 138… instead of becoming 1.38E+10 in Excel."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -69,7 +69,7 @@ def write_table(*, title: str, header: list[str], rows: list[list] = (), widths:
     for column, width in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", widths):
         sheet.column_dimensions[column].width = width
     formats = {column: "@" for column in text_columns} | (number_formats or {})
-    for row in range(sheet.max_row + 1, sheet.max_row + 1 + blank_rows):
+    for row in range(2, sheet.max_row + 1 + blank_rows):
         for column, number_format in formats.items():
             sheet[f"{column}{row}"].number_format = number_format
     buffer = io.BytesIO()

@@ -23,6 +23,8 @@ EVENT_KINDS = (
     "card.application_deleted",
     "member.phone_changed",
     "blacklist.changed",
+    "ticket.sla_warning",
+    "ticket.sla_breached",
 )
 
 

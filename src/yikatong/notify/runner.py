@@ -4,8 +4,8 @@ foreground of ``ykt worker`` (production, any number of processes on PostgreSQL)
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from yikatong.config import Settings
@@ -34,14 +34,3 @@ def background_worker(database: Database, settings: Settings, **options: Any) ->
         stop.set()
         thread.join(timeout=STOP_WAIT_S)
         worker.close()
-
-
-def lifespan(database: Database, settings: Settings, **options: Any) -> Callable[[Any], Any]:
-    """A FastAPI lifespan that runs the in-process worker while the app serves."""
-
-    @asynccontextmanager
-    async def run(app: Any) -> AsyncIterator[None]:
-        with background_worker(database, settings, **options):
-            yield
-
-    return run

@@ -11,9 +11,11 @@ from fastapi.staticfiles import StaticFiles
 from yikatong.core.errors import NotFound
 from yikatong.web import errors
 from yikatong.web.errors import ConsoleRoute
+from yikatong.web.pages import knowledge, portal_help
+from yikatong.web.pages import engineer, portal_tickets, tickets, tickets_detail
 from yikatong.web.pages import (
     audit, auth, blacklist, card_actions, enterprises, lookup, member_cards, member_import, member_purse, members,
-    portal, pos_simulator, purse, purse_bulk, settlements, sms, stk, terminals, webhooks,
+    portal, pos_simulator, purse, purse_bulk, service_reports, settlements, sms, stk, terminals, webhooks,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -33,7 +35,9 @@ def mount(app: FastAPI) -> None:
     for router in (auth.router, portal.router, stk.router, enterprises.router, member_import.router, members.router,
                    member_cards.router, member_purse.router, card_actions.router, blacklist.router, webhooks.router,
                    purse_bulk.router, purse.router, terminals.router, pos_simulator.router, settlements.router,
-                   lookup.router, sms.router, audit.router, _fallback):
+                   lookup.router, sms.router, audit.router, service_reports.router, knowledge.router,
+                   portal_help.router, tickets.router, tickets_detail.router, engineer.router,
+                   portal_tickets.router, _fallback):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

@@ -4,6 +4,8 @@ attributes are used (no ``style``), so the console's Content-Security-Policy all
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markupsafe import Markup, escape
 
 from yikatong.core.money import format_yuan
@@ -21,8 +23,14 @@ def _short(text: str, limit: int = 12) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bar_chart(items: list[tuple[str, int]], *, title: str) -> Markup:
-    """One bar per ``(label, fen)``, scaled to the largest magnitude; each value written in yuan."""
+def yuan(fen: int) -> str:
+    return f"¥{format_yuan(fen)}"
+
+
+def bar_chart(items: list[tuple[str, int | float]], *, title: str, value_text: Callable[[int | float], str] = yuan,
+              ) -> Markup:
+    """One bar per ``(label, value)``, scaled to the largest magnitude; each value written by
+    ``value_text`` (by default fen in yuan)."""
     if not items:
         return Markup("")
     low = min(0, *(v for _, v in items))
@@ -39,13 +47,13 @@ def bar_chart(items: list[tuple[str, int]], *, title: str) -> Markup:
         length = plot * abs(value) / span
         x = zero_x if value >= 0 else zero_x - length
         colour = "#0b5cad" if value >= 0 else "#b42318"
-        parts.append(f'<g class="bar"><title>{escape(name)}: ¥{format_yuan(value)}</title>'
+        parts.append(f'<g class="bar"><title>{escape(name)}: {escape(value_text(value))}</title>'
                      f'<text x="{LABEL_W}" y="{y + ROW_H / 2 + 4:.1f}" text-anchor="end" fill="#1f2937">'
                      f"{escape(_short(name))}</text>"
                      f'<rect x="{x:.1f}" y="{y + (ROW_H - BAR_H) / 2:.1f}" width="{max(length, 1):.1f}" '
                      f'height="{BAR_H}" rx="3" fill="{colour}"/>'
                      f'<text x="{LABEL_W + PAD + plot + 8}" y="{y + ROW_H / 2 + 4:.1f}" fill="#475467">'
-                     f"¥{format_yuan(value)}</text></g>")
+                     f"{escape(value_text(value))}</text></g>")
     parts.append(f'<line x1="{zero_x:.1f}" y1="{PAD / 2}" x2="{zero_x:.1f}" y2="{height - PAD / 2}" '
                  f'stroke="#98a2b3" stroke-width="1"/>')
     parts.append("</svg>")

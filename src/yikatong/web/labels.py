@@ -190,6 +190,31 @@ BILL_MODES = {"per_transaction": N_("An SMS after every purchase"),
 
 EXPIRY_RULES = {"to_enterprise": N_("Moved to the enterprise's expired-balance account (can be given back)")}
 
+TICKET_CHANNELS = {"hotline_10086": N_("10086 hotline"), "hall": N_("Business hall"), "website": N_("Website"),
+                   "account_manager": N_("Account manager"), "hotline_400": N_("400 hotline"),
+                   "portal": N_("Personal portal")}
+
+TICKET_TYPES = {"consultation": N_("Consultation"), "complaint": N_("Complaint"), "fault": N_("Fault report"),
+                "supervision": N_("Service supervision")}
+
+TICKET_CATEGORIES = {"business": N_("Business"), "terminal": N_("Terminal fault"), "engineering": N_("Engineering"),
+                     "network": N_("Network"), "billing": N_("Billing")}
+
+TICKET_STATUSES = {"new": N_("Waiting to be accepted"), "accepted": N_("Accepted"), "escalated": N_("Escalated"),
+                   "transferred": N_("Transferred to department"), "answered": N_("Answered"),
+                   "assigned": N_("Assigned to team"), "waiting_grab": N_("Open for grab"),
+                   "dispatched": N_("Dispatched"), "appointed": N_("Appointment booked"), "on_site": N_("On site"),
+                   "resolved": N_("Resolved"), "replied": N_("Replied"), "pending": N_("Waiting on customer"),
+                   "rated": N_("Rated"), "closed": N_("Order closed"), "cancelled": N_("Order cancelled")}
+
+TICKET_ACTIONS = {"create": N_("Create order"), "accept": N_("Accept"), "answer": N_("Answer directly"),
+                  "transfer": N_("Transfer to department"), "escalate": N_("Escalate"),
+                  "assign": N_("Assign to team"), "dispatch": N_("Dispatch"), "redispatch": N_("Re-dispatch"),
+                  "offer": N_("Open for grab"), "grab": N_("Grab order"), "appoint": N_("Book appointment"),
+                  "arrive": N_("Arrived on site"), "resolve": N_("Resolve"), "reply": N_("Reply to customer"),
+                  "rate": N_("Rate"), "reopen": N_("Reopen"), "close": N_("Close"), "cancel": N_("Cancel order"),
+                  "hold": N_("Wait on customer"), "resume": N_("Resume"), "comment": N_("Comment")}
+
 KINDS = {
     "role": ROLES,
     "channel": CHANNELS,
@@ -215,6 +240,11 @@ KINDS = {
     "terminal_status": TERMINAL_STATUSES,
     "bill_mode": BILL_MODES,
     "expiry_rule": EXPIRY_RULES,
+    "ticket_channel": TICKET_CHANNELS,
+    "ticket_type": TICKET_TYPES,
+    "ticket_category": TICKET_CATEGORIES,
+    "ticket_status": TICKET_STATUSES,
+    "ticket_action": TICKET_ACTIONS,
 }
 
 

@@ -12,6 +12,7 @@ from yikatong.auth import service as auth
 from yikatong.core.actor import Actor, Channel, Role
 from yikatong.core.errors import NotAuthenticated
 from yikatong.deps import DB
+from yikatong.servicedesk.reports import READERS as REPORT_READERS
 from yikatong.web.errors import ConsoleError, LoginRequired
 from yikatong.web.security import csrf_for_session, session_token
 
@@ -70,6 +71,10 @@ class Console:
         return self.role in (Role.operator, *AGENTS)
 
     @property
+    def reads_service_reports(self) -> bool:
+        return self.role in REPORT_READERS
+
+    @property
     def reads_sms(self) -> bool:
         return self.role in (Role.operator, Role.enterprise_admin)
 
@@ -79,6 +84,10 @@ class Console:
             return f"/console/enterprises/{self.enterprise_id}/members"
         if self.is_staff:
             return "/console/enterprises"
+        if self.role == Role.field_engineer:
+            return "/console/engineer"
+        if self.role == Role.tech_support:
+            return "/console/tickets"
         if self.role in AGENTS:
             return "/console/cards/lookup"
         if self.is_member:

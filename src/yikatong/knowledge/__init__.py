@@ -1,0 +1,1 @@
+"""Knowledge base (S7): FAQ and technical notes, searchable in Chinese on SQLite and PostgreSQL."""

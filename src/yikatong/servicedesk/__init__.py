@@ -1,0 +1,1 @@
+"""Customer-service desk: tiered work orders, on-site dispatch and SLA (S1–S8)."""
