@@ -20,9 +20,10 @@ def test_r_s1_first_line_records_and_answers_directly_then_customer_rates_and_cl
     assert (t["status"], t["tier"]) == ("new", 1)
     assert t["due_at"].startswith("20")
     desk.act("l1", t["id"], "accept")
-    body = desk.act("l1", t["id"], "answer", {"answer": "请联系客户经理办理"})
-    assert body["status"] == "answered" and body["answer"] == "请联系客户经理办理"
-    assert any("请联系客户经理办理" in text for text in sms_to(desk, desk.phone))
+    body = desk.act("l1", t["id"], "answer", {"answer": "请联系客户经理办理。"})
+    assert body["status"] == "answered" and body["answer"] == "请联系客户经理办理。"
+    assert f"【一卡通】您的工单{t['id']}已答复：请联系客户经理办理。请在个人服务门户“我的工单”中为本次服务评分。" \
+        in sms_to(desk, desk.phone)
     desk.act("member", t["id"], "rate", {"rating": 5, "comment": "很快"})
     closed = desk.act("l1", t["id"], "close")
     assert closed["status"] == "closed" and closed["rating"] == 5 and closed["max_tier"] == 1

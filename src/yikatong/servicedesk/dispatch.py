@@ -84,7 +84,7 @@ def _give_to(db: Session, ticket: Ticket, engineer: Engineer, mode: str) -> None
     ticket.appointment_at = None
     engineer.last_dispatched_at = at
     if engineer.phone:
-        notify.send_sms(db, phone=engineer.phone, text=f"【一卡通】工单{ticket.id}已派给您:{ticket.title[:60]}",
+        notify.send_sms(db, phone=engineer.phone, text=f"【一卡通】工单{ticket.id}已派给您：{ticket.title[:60]}",
                         purpose="ticket.dispatched", enterprise_id=ticket.enterprise_id)
 
 
@@ -169,7 +169,7 @@ def appoint(db: Session, *, actor: Actor, ticket_id: int, at: dt.datetime, note:
     move(db, actor=actor, ticket=ticket, action="appoint", note=note, apply=apply,
          data={"at": clock.as_utc(at).isoformat(),
                "previous": clock.as_utc(previous).isoformat() if previous else None})
-    tell_customer(db, ticket, f"您的工单{ticket.id}已预约上门服务,时间:{clock.local(at):%Y-%m-%d %H:%M}。",
+    tell_customer(db, ticket, f"您的工单{ticket.id}已预约上门服务，时间：{clock.local(at):%Y-%m-%d %H:%M}。",
                   purpose="ticket.appointment")
     return ticket
 

@@ -47,7 +47,7 @@ def _raise(db: Session, ticket: Ticket, clock_name: str, kind: str, due: dt.date
     if kind == WARNING and engineer is not None and engineer.phone:
         notify.send_sms(db, phone=engineer.phone, purpose="ticket.sla_warning", enterprise_id=ticket.enterprise_id,
                         text=f"【一卡通】工单{ticket.id}的{CLOCK_NAMES[clock_name]}时限"
-                             f"{clock.local(due):%m-%d %H:%M}即将到期,请尽快处理。")
+                             f"{clock.local(due):%m-%d %H:%M}即将到期，请尽快处理。")
 
 
 def check_sla(db: Session, *, now: dt.datetime | None = None, lead: dt.timedelta = sla.DEFAULT_WARNING_LEAD,

@@ -15,9 +15,12 @@ from yikatong.servicedesk.states import TICKET_STATES
 from yikatong.servicedesk.steps import authorize, move, record, step, tell_customer
 
 S = TicketStatus
+RATE_INVITATION = "请在个人服务门户“我的工单”中为本次服务评分。"
 
 
 def _short(text: str, n: int = 120) -> str:
+    """A quotable piece of ``text`` for an SMS, without its closing stop (the SMS adds its own)."""
+    text = text.strip().rstrip("。.！!")
     return text if len(text) <= n else text[:n] + "…"
 
 
@@ -42,7 +45,7 @@ def answer(db: Session, *, actor: Actor, ticket_id: int, answer: str) -> Ticket:
             t.tier = 2
 
     ticket = step(db, actor=actor, ticket_id=ticket_id, action="answer", note=answer, apply=apply)
-    tell_customer(db, ticket, f"您的工单{ticket.id}已答复:{_short(answer)}。请回复1-5分评价本次服务。",
+    tell_customer(db, ticket, f"您的工单{ticket.id}已答复：{_short(answer)}。{RATE_INVITATION}",
                   purpose="ticket.answered")
     return ticket
 
@@ -120,7 +123,7 @@ def reply(db: Session, *, actor: Actor, ticket_id: int, note: str) -> Ticket:
         t.replied_at = clock.now()
 
     ticket = step(db, actor=actor, ticket_id=ticket_id, action="reply", note=note, apply=apply)
-    tell_customer(db, ticket, f"您的工单{ticket.id}已处理完毕:{_short(note)}。请回复1-5分评价本次服务。",
+    tell_customer(db, ticket, f"您的工单{ticket.id}已处理完毕：{_short(note)}。{RATE_INVITATION}",
                   purpose="ticket.replied")
     return ticket
 

@@ -28,13 +28,14 @@ def yuan(fen: int) -> str:
 
 
 def bar_chart(items: list[tuple[str, int | float]], *, title: str, value_text: Callable[[int | float], str] = yuan,
-              ) -> Markup:
-    """One bar per ``(label, value)``, scaled to the largest magnitude; each value written by
+              full: float | None = None) -> Markup:
+    """One bar per ``(label, value)``, scaled to the largest magnitude, or to ``full`` when the
+    values have a natural maximum (a rate's 100 %, a rating's 5); each value written by
     ``value_text`` (by default fen in yuan)."""
     if not items:
         return Markup("")
     low = min(0, *(v for _, v in items))
-    high = max(0, *(v for _, v in items))
+    high = max(0, *(v for _, v in items), full or 0)
     span = (high - low) or 1
     plot = WIDTH - LABEL_W - VALUE_W - 2 * PAD
     zero_x = LABEL_W + PAD + plot * (-low) / span

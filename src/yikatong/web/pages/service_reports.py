@@ -81,11 +81,12 @@ def _charts(t: Translator, report: ServiceReport, names: dict[str, str]) -> list
     sla = [(names[r.key], r.sla_attainment) for r in report.rows if r.sla_attainment is not None]
     if sla:
         charts.append((t.gettext("SLA attainment"),
-                       bar_chart(sla, title=t.gettext("SLA attainment"), value_text=_percent)))
+                       bar_chart(sla, title=t.gettext("SLA attainment"), value_text=_percent, full=1.0)))
     ratings = [(names[r.key], r.rating_average) for r in report.rows if r.rating_average is not None]
     if ratings:
         charts.append((t.gettext("Average rating (1–5)"),
-                       bar_chart(ratings, title=t.gettext("Average rating (1–5)"), value_text=lambda v: f"{v:.1f}")))
+                       bar_chart(ratings, title=t.gettext("Average rating (1–5)"), value_text=lambda v: f"{v:.1f}",
+                                 full=5)))
     return charts
 
 
