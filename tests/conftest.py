@@ -22,12 +22,16 @@ from yikatong.core import clock as clock_module
 from yikatong.core.clock import FixedClock
 from yikatong.db import Base, Database
 
+from support.kek import TEST_KEK_SETTING
+
 ENGINES = ("sqlite", "postgresql")
 
 # Real argon2 at its lowest cost: a test logs in many times, and the production cost (64 MiB, three
 # passes) is what makes a password expensive to guess, not what the tests check. Hashes made here
 # are ordinary argon2 hashes; verification reads their parameters from the hash itself.
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+os.environ["YKT_KEY_ENCRYPTION_KEY"] = TEST_KEK_SETTING  # inherited by the `ykt` subprocesses tests start
 DB_FIXTURES = {"db_engine", "db_url", "database", "app", "client", "session"}
 
 

@@ -7,7 +7,7 @@ import itertools
 from yikatong.auth import service as auth
 from yikatong.core.actor import SYSTEM, Role
 from yikatong.db import Database
-from yikatong.enterprises import service as enterprises
+from yikatong.enterprises import flows as enterprise_flows
 from yikatong.members import service as members
 
 PASSWORD = "Passw0rd!"
@@ -28,14 +28,14 @@ def make_user(db: Database, *, role: Role, username: str | None = None, enterpri
 
 
 def make_enterprise(db: Database, *, code: str | None = None, name: str = "测试企业", zone: str = "urban",
-                    admin_username: str | None = None) -> tuple[int, str]:
-    """An enterprise and its admin; returns (enterprise_id, admin_username)."""
+                    admin_username: str | None = None, key_algorithm: str = "3des") -> tuple[int, str]:
+    """An enterprise with its admin and its key set (E2); returns (enterprise_id, admin_username)."""
     n = next(_seq)
     admin_username = admin_username or f"admin{n}"
     with db.write() as s:
-        e = enterprises.register_enterprise(s, actor=SYSTEM, code=code or f"GC{n:07d}", name=f"{name}{n}",
+        e = enterprise_flows.register_enterprise(s, actor=SYSTEM, code=code or f"GC{n:07d}", name=f"{name}{n}",
                                             city="杭州", zone=zone, admin_username=admin_username,
-                                            admin_password=PASSWORD)
+                                            admin_password=PASSWORD, key_algorithm=key_algorithm)
         return e.id, admin_username
 
 
@@ -129,3 +129,11 @@ def make_ticket(client, headers: dict, *, type: str = "fault", category: str = "
     r = client.post("/api/v1/tickets", headers=headers, json={k: v for k, v in body.items() if v is not None})
     assert r.status_code == 201, r.text
     return r.json()
+
+
+def make_key_set(db: Database, *, enterprise_id: int, algorithm: str = "3des") -> None:
+    """The enterprise's key set (E2) in the given profile, as an operator would create it."""
+    from yikatong.keys import service as keys
+
+    with db.write() as s:
+        keys.ensure_enterprise_keys(s, actor=SYSTEM, enterprise_id=enterprise_id, algorithm=algorithm)

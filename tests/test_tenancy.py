@@ -44,6 +44,7 @@ CASES = [
     ("PUT", "/api/v1/enterprises/{e}/purse-settings", {"validity_days": 1}),
     ("POST", "/api/v1/enterprises/{e}/terminals", {"type": "pos", "name": "入侵者的POS"}),
     ("GET", "/api/v1/enterprises/{e}/terminals", None),
+    ("GET", "/api/v1/enterprises/{e}/terminals/sync-states", None),
     ("POST", "/api/v1/enterprises/{e}/merchants", {"name": "入侵者商户"}),
     ("GET", "/api/v1/enterprises/{e}/merchants", None),
     ("GET", "/api/v1/members/{m}/purse", None),
@@ -51,6 +52,10 @@ CASES = [
     ("POST", "/api/v1/members/{m}/topups", {"amount_fen": 100}),
     ("GET", "/api/v1/enterprises/{e}/dispatch-rules", None),
     ("PUT", "/api/v1/enterprises/{e}/dispatch-rules", {"enabled": False}),
+    ("POST", "/api/v1/enterprises/{e}/keys", {"algorithm": "3des"}),
+    ("GET", "/api/v1/enterprises/{e}/keys", None),
+    ("POST", "/api/v1/enterprises/{e}/keys/rotate", {}),
+    ("POST", "/api/v1/enterprises/{e}/keys/mother-card", {"passphrase": "入侵者的口令 passphrase"}),
 ]
 SCOPED_PARAMS = ("{enterprise_id}", "{member_id}", "{card_id}")
 

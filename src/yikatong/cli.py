@@ -206,3 +206,35 @@ def servicedesk_sla() -> None:
         result = desk.check_sla(session, lead=dt.timedelta(minutes=settings.sla_warning_lead_minutes))
     db.dispose()
     console.print(f"{len(result.warnings)} SLA warning(s), {len(result.breaches)} breach(es) recorded")
+
+
+keys_app = typer.Typer(help="Key service (E2, T1)", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("new-kek")
+def keys_new_kek() -> None:
+    """Print a fresh key-encryption key for YKT_KEY_ENCRYPTION_KEY (base64 of 32 random bytes)."""
+    import base64
+
+    typer.echo(base64.b64encode(secrets.token_bytes(32)).decode())
+
+
+@keys_app.command("ensure")
+def keys_ensure(enterprise_id: Annotated[int, typer.Argument(min=1, help="the enterprise's id")],
+                algorithm: Annotated[str, typer.Option(help="3des or sm4")] = "3des") -> None:
+    """E2: create the enterprise's key set if it has none (idempotent)."""
+    from yikatong.keys import service as keys
+
+    db = _database()
+    try:
+        with db.write() as session:
+            profile = keys.ensure_enterprise_keys(session, actor=SYSTEM, enterprise_id=enterprise_id,
+                                                  algorithm=algorithm)
+            console.print(f"enterprise {enterprise_id}: keys version {profile.current_version}, "
+                          f"algorithm id {profile.algorithm_id:02X}")
+    except YktError as exc:
+        console.print(f"[red]{exc.code}:[/] {exc.message}")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()

@@ -6,7 +6,7 @@ import secrets
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
 
     sqlite_busy_timeout_ms: int = 5000
+
+    # T1: the key-encryption key (base64 of 32 bytes) sealing every stored card-system key. Production
+    # must set it; without it development generates a KEK file next to the database (docs/keys.md).
+    key_encryption_key: SecretStr | None = None
 
     # S4: how long before an SLA deadline the service-desk watch warns (minutes).
     sla_warning_lead_minutes: int = 120

@@ -13,7 +13,7 @@ from yikatong.auth import service as auth
 from yikatong.cards import service as cards
 from yikatong.cards.models import AppMode, AppType, CardKind
 from yikatong.core.actor import SYSTEM, Role
-from yikatong.enterprises import service as enterprises
+from yikatong.enterprises import flows as enterprise_flows
 from yikatong.core.actor import Channel
 from yikatong.demo_desk import seed_service_desk
 from yikatong.members import service as members
@@ -81,7 +81,7 @@ def seed(db: Session, *, seed_value: int = 2009) -> list[tuple[str, str, str]]:
     first_card = None
     phones: dict[int, list[str]] = {}
     for spec in ENTERPRISES:
-        enterprise = enterprises.register_enterprise(
+        enterprise = enterprise_flows.register_enterprise(
             db, actor=actor, code=spec.code, name=spec.name, city=spec.city, zone=spec.zone, address=spec.address,
             admin_username=spec.admin[0], admin_password=spec.admin[1], service_fee_fen=300)
         shared = members.add_member(db, actor=SYSTEM, enterprise_id=enterprise.id, name=SHARED_PERSON[0],

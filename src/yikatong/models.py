@@ -6,6 +6,7 @@ from yikatong.cards.models import BlacklistChange, BlacklistVersion, Card, CardA
 from yikatong.core.idempotency import IdempotencyRecord  # noqa: F401
 from yikatong.db import Base  # noqa: F401
 from yikatong.enterprises.models import Enterprise  # noqa: F401
+from yikatong.keys.models import EnterpriseKey, EnterpriseKeyProfile, PlatformRootKey, TerminalMotherCard  # noqa: F401
 from yikatong.knowledge.models import Article, ArticleRevision, ArticleTerm  # noqa: F401
 from yikatong.members.models import Member  # noqa: F401
 from yikatong.purse.models import Account, PurseSettings, Transfer  # noqa: F401

@@ -26,7 +26,7 @@ from yikatong.cards.models import AppMode, AppType, CardKind
 from yikatong.config import Settings
 from yikatong.core.actor import SYSTEM, Role
 from yikatong.db import Database
-from yikatong.enterprises import service as enterprises
+from yikatong.enterprises import flows as enterprise_flows
 from yikatong.members import service as members
 from yikatong.terminals import service as terminals
 
@@ -56,7 +56,7 @@ def _seed(url: str) -> tuple[int, str]:
             manager = auth.create_user(s, actor=SYSTEM, username="am_browser", password=PASSWORD,
                                        role=Role.account_manager, display_name="张经理")
             actor = auth.actor_for(manager, SYSTEM.channel)
-            enterprise = enterprises.register_enterprise(
+            enterprise = enterprise_flows.register_enterprise(
                 s, actor=actor, code="GC5710001", name="杭州西湖数智科技有限公司", city="杭州", zone="urban",
                 address="杭州市西湖区文三路 478 号", admin_username=ADMIN, admin_password=PASSWORD)
             for i, (name, dept) in enumerate([("王晓东", "技术研发部"), ("李秀英", "财务部"), ("张伟", "行政部"),

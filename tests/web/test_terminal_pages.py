@@ -182,3 +182,19 @@ def test_r_x5_another_enterprise_admin_gets_404_on_every_purse_page(client, data
                       (f"{base}/pos-simulator/purchase", {"terminal": "1", "card_no": card_no, "amount": "1"})):
         assert client.post(url, data={"csrf_token": token} | data).status_code == 404, url
     assert purse_balance(database, mid) == 5000
+
+
+def test_r_t3_terminals_page_shows_who_lags(client, database, shop):
+    eid, mid, card_no, headers = shop
+    pos = make_terminal(client, headers, eid, name="一号窗口")
+    make_terminal(client, headers, eid, type="topup", name="充值机")
+    params = client.get("/api/v1/terminal/sync", headers=pos).json()["parameters"]["version"]
+    card_id = client.get(f"/api/v1/members/{mid}/cards", headers=headers).json()[0]["id"]
+    assert client.post(f"/api/v1/cards/{card_id}/loss", headers=headers).status_code == 200
+    page = client.get(f"/console/enterprises/{eid}/terminals").text
+    rows = dict(re.findall(r'<tr id="terminal-\d+">.*?<td class="strong">(.*?)</td>.*?<td class="nowrap sync-state">(.*?)</td>',
+                           page, re.S))
+    assert "黑名单落后 1 个版本" in rows["一号窗口"] and "从未同步" in rows["充值机"]
+    client.get("/api/v1/terminal/sync", headers=pos, params={"blacklist_version": 1, "parameters_version": params})
+    page = client.get(f"/console/enterprises/{eid}/terminals").text
+    assert "已是最新" in page

@@ -24,7 +24,7 @@ from yikatong.config import Settings
 from yikatong.core.actor import SYSTEM, Role
 from yikatong.core.clock import SHANGHAI
 from yikatong.db import Database
-from yikatong.enterprises import service as enterprises
+from yikatong.enterprises import flows as enterprise_flows
 from yikatong.members import service as members
 from yikatong.servicedesk import service as desk
 
@@ -40,7 +40,7 @@ def _seed(url: str) -> None:
     db = Database(url)
     try:
         with db.write() as s:
-            enterprise = enterprises.register_enterprise(
+            enterprise = enterprise_flows.register_enterprise(
                 s, actor=SYSTEM, code="GC5710009", name="杭州西湖数智科技有限公司", city="杭州", zone="urban",
                 address="杭州市西湖区文三路 478 号", admin_username="xihu_admin", admin_password=PASSWORD)
             members.add_member(s, actor=SYSTEM, enterprise_id=enterprise.id, name="陈静", phone=MEMBER_PHONE,

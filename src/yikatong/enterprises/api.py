@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from yikatong.core.ids import PathId
 from yikatong.core.pagination import PageOut, PageParams, page_params
 from yikatong.deps import DB, CurrentActor
-from yikatong.enterprises import service
+from yikatong.enterprises import flows, service
 from yikatong.enterprises.schemas import EnterpriseCreate, EnterpriseOut, EnterpriseUpdate
 
 router = APIRouter(tags=["enterprises"])
@@ -16,7 +16,7 @@ router = APIRouter(tags=["enterprises"])
 @router.post("/enterprises", response_model=EnterpriseOut, status_code=201,
              summary="Register an enterprise with its admin login (E1)")
 def register(body: EnterpriseCreate, actor: CurrentActor, db: DB) -> EnterpriseOut:
-    enterprise = service.register_enterprise(db, actor=actor, **body.model_dump())
+    enterprise = flows.register_enterprise(db, actor=actor, **body.model_dump())
     return EnterpriseOut.model_validate(enterprise)
 
 

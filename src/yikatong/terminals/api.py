@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from yikatong.core.ids import PathId
-from yikatong.deps import DB, CurrentActor
-from yikatong.terminals import service
-from yikatong.terminals.schemas import MerchantCreate, MerchantOut, TerminalCreate, TerminalCreated, TerminalOut
+from yikatong.deps import DB, CurrentActor, Work
+from yikatong.terminals import service, sync
+from yikatong.terminals.schemas import (
+    MerchantCreate, MerchantOut, SyncOut, TerminalCreate, TerminalCreated, TerminalOut, TerminalSyncState,
+)
 
 router = APIRouter(tags=["terminals"])
 
@@ -34,3 +38,19 @@ def create_merchant(enterprise_id: PathId, body: MerchantCreate, actor: CurrentA
 @router.get("/enterprises/{enterprise_id}/merchants", response_model=list[MerchantOut])
 def list_merchants(enterprise_id: PathId, actor: CurrentActor, db: DB) -> list[MerchantOut]:
     return [MerchantOut.model_validate(m) for m in service.list_merchants(db, actor=actor, enterprise_id=enterprise_id)]
+
+
+@router.get("/terminal/sync", response_model=SyncOut,
+            summary="A terminal's incremental sync: blacklist changes and, when changed, its parameters (T3)")
+def terminal_sync(work: Work,
+                  blacklist_version: Annotated[int, Query(ge=0, le=2**31 - 1, description="the version held")] = 0,
+                  parameters_version: Annotated[str | None, Query(pattern="^[0-9a-f]{16}$")] = None) -> SyncOut:
+    # A GET that writes: the platform records the versions the device holds (T3).
+    with work.write() as (db, actor):
+        return sync.sync(db, actor=actor, blacklist_version=blacklist_version, parameters_version=parameters_version)
+
+
+@router.get("/enterprises/{enterprise_id}/terminals/sync-states", response_model=list[TerminalSyncState],
+            summary="Which blacklist and parameters version each terminal holds, and how far it lags (T3)")
+def sync_states(enterprise_id: PathId, actor: CurrentActor, db: DB) -> list[TerminalSyncState]:
+    return sync.sync_states(db, actor=actor, enterprise_id=enterprise_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yikatong.core.clock import now
@@ -36,6 +36,10 @@ class Terminal(Base):
     door_id: Mapped[int | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(16), default=TerminalStatus.active.value)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    # T3: what the device said it holds at its last sync, so the console can show who lags.
+    blacklist_version: Mapped[int | None] = mapped_column(Integer)
+    parameters_version: Mapped[str | None] = mapped_column(String(16))
+    last_sync_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Merchant(Base):

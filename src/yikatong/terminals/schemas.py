@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yikatong.cards.schemas import BlacklistDelta
 from yikatong.terminals.models import TerminalStatus, TerminalType
 
 
@@ -45,3 +46,25 @@ class MerchantOut(BaseModel):
     id: int
     enterprise_id: int
     name: str
+
+
+class Parameters(BaseModel):
+    version: str = Field(description="a digest of the values; send it back as parameters_version")
+    changed: bool = Field(description="false: the values you hold are current, and none are sent")
+    values: dict | None = None
+
+
+class SyncOut(BaseModel):
+    blacklist: BlacklistDelta
+    parameters: Parameters
+    server_time: dt.datetime = Field(description="for the device's clock (UTC)")
+
+
+class TerminalSyncState(BaseModel):
+    terminal_id: int
+    name: str
+    type: str
+    blacklist_version: int | None
+    blacklist_behind: int | None = Field(description="versions behind the platform; None: never synced")
+    parameters_current: bool | None
+    last_sync_at: dt.datetime | None

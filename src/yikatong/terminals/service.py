@@ -94,16 +94,24 @@ def register_terminal(db: Session, *, actor: Actor, enterprise_id: int, type: Te
 
 _terminals, _merchants = Terminal.__table__, Merchant.__table__
 # Built once: every terminal request runs it.
-_CALLING_TERMINAL = (select(_terminals.c.id, _terminals.c.enterprise_id, _terminals.c.type, _terminals.c.name,
-                            _terminals.c.merchant_id, _terminals.c.status, _merchants.c.name.label("merchant_name"))
-                     .outerjoin(_merchants, _merchants.c.id == _terminals.c.merchant_id)
-                     .where(_terminals.c.user_id == bindparam("user_id")))
+_TERMINAL_ROW = (select(_terminals.c.id, _terminals.c.enterprise_id, _terminals.c.type, _terminals.c.name,
+                        _terminals.c.merchant_id, _terminals.c.door_id, _terminals.c.status,
+                        _merchants.c.name.label("merchant_name"))
+                 .outerjoin(_merchants, _merchants.c.id == _terminals.c.merchant_id))
+_CALLING_TERMINAL = _TERMINAL_ROW.where(_terminals.c.user_id == bindparam("user_id"))
+_TERMINAL_BY_ID = _TERMINAL_ROW.where(_terminals.c.id == bindparam("terminal_id"))
+
+
+def terminal_row(db: Session, *, terminal_id: int) -> Row | None:
+    """The read-only row ``terminal_of`` gives, for a terminal named by id (no access check)."""
+    return db.execute(_TERMINAL_BY_ID, {"terminal_id": terminal_id}).first()
 
 
 def terminal_of(db: Session, *, actor: Actor, type: TerminalType | None = None) -> Row:
     """The terminal making this request (T2): only registered, active devices; a device of another
     type is refused (403 ``wrong_terminal_type``). A read-only row: ``id``, ``enterprise_id``,
-    ``type``, ``name``, ``merchant_id``, ``status`` and ``merchant_name`` (None without a merchant)."""
+    ``type``, ``name``, ``merchant_id``, ``door_id``, ``status`` and ``merchant_name`` (None
+    without a merchant)."""
     if actor.role != Role.terminal:
         raise Forbidden("only a registered terminal may call this", code="terminal_only")
     terminal = db.execute(_CALLING_TERMINAL, {"user_id": actor.user_id}).first()

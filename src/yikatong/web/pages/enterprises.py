@@ -12,6 +12,7 @@ from yikatong.core.money import parse_yuan
 from yikatong.core.pagination import PageParams
 from yikatong.core.ids import PathId
 from yikatong.deps import DB
+from yikatong.enterprises import flows as enterprise_flows
 from yikatong.enterprises import service as enterprises
 from yikatong.members import service as members
 from yikatong.web.errors import ConsoleRoute
@@ -61,7 +62,7 @@ def _fee_fen(text: str) -> int | None:
 def register(request: Request, console: CurrentConsole, db: DB, form: Fields) -> Response:
     values = {k: form.get(k, "") for k in FIELDS}
     try:
-        enterprise = enterprises.register_enterprise(
+        enterprise = enterprise_flows.register_enterprise(
             db, actor=console.actor, code=values["code"], name=values["name"], city=values["city"],
             zone=values["zone"], address=values["address"], admin_username=values["admin_username"],
             admin_password=form.get("admin_password", ""), service_fee_fen=_fee_fen(values["service_fee"]))

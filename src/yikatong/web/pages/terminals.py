@@ -14,6 +14,7 @@ from yikatong.core.ids import PathId
 from yikatong.deps import DB
 from yikatong.enterprises import service as enterprises
 from yikatong.terminals import service as terminals
+from yikatong.terminals import sync
 from yikatong.terminals.models import TerminalType
 from yikatong.web.errors import ConsoleRoute
 from yikatong.web.forms import Csrf, Fields
@@ -39,10 +40,11 @@ def _page(request: Request, db: Session, console: Console, enterprise_id: int, *
     enterprise = enterprises.get_enterprise(db, actor=console.actor, enterprise_id=enterprise_id)
     devices = terminals.list_terminals(db, actor=console.actor, enterprise_id=enterprise_id)
     merchants = terminals.list_merchants(db, actor=console.actor, enterprise_id=enterprise_id)
+    synced = {s.terminal_id: s for s in sync.sync_states(db, actor=console.actor, enterprise_id=enterprise_id)}
     failed = failure or merchant_failure
     return render(request, "terminals/list.html", {
         "enterprise": enterprise, "base": base(enterprise_id), "terminals": devices, "merchants": merchants,
-        "merchant_names": {m.id: m.name for m in merchants}, "types": TYPES, "new_merchant": NEW_MERCHANT,
+        "merchant_names": {m.id: m.name for m in merchants}, "synced": synced, "types": TYPES, "new_merchant": NEW_MERCHANT,
         "values": values or {"type": TerminalType.pos.value, "name": "", "merchant": "", "merchant_name": ""},
         "failure": failure, "merchant_values": merchant_values or {"name": ""}, "merchant_failure": merchant_failure,
         "has_pos": any(t.type == TerminalType.pos.value for t in devices),
