@@ -5,7 +5,10 @@ as 4xx pages with the reason in Chinese, and X5 (another enterprise's order is a
 
 from __future__ import annotations
 
+import io
 import re
+
+from openpyxl import load_workbook
 
 from ticket_helpers import TICKETS, Desk, d, ok, on_duty  # noqa: F401 - d is a fixture
 from web_helpers import csrf_from, notice
@@ -29,6 +32,19 @@ def test_r_s1_workbench_shows_my_tier_s_queue_in_chinese_with_sla_in_beijing_tim
     late = c.get(TICKETS).text
     assert "已超时" in re.search(rf'<tr id="ticket-{mine}">(.*?)</tr>', late, re.S).group(1)
     assert "四百热线来电" in c.get(TICKETS, params={"all": "1"}).text  # every order first line may see
+
+
+def test_r_s9_workbench_list_exports_to_excel_with_its_filters(d):
+    d.create(title="门禁刷卡无反应")
+    d.create(title="计费疑问", type="consultation", category="billing", channel="hall")
+    c = d.browser("agent_l1")
+    assert 'href="/console/tickets.xlsx?category=billing"' in c.get(TICKETS, params={"category": "billing"}).text
+    r = c.get(f"{TICKETS}.xlsx", params={"category": "billing"})
+    assert r.status_code == 200 and r.headers["content-disposition"].endswith('.xlsx"')
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号", "标题", "工单类型") and len(rows) == 2
+    assert rows[1][1:5] == ("计费疑问", "咨询", "计费类", "营业厅") and rows[1][6] == d.phone
+    assert d.browser("member").get(f"{TICKETS}.xlsx").status_code == 403
 
 
 def test_r_s1_workbench_filters_search_fragment_and_paging(d):
