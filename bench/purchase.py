@@ -46,6 +46,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from common import fresh_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 PURCHASE_PATH = "/api/v1/terminal/purchases"
 BASELINE_PATH = "/bump"
@@ -379,18 +381,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="ykt-bench-"))
     try:
-        if args.postgres:
-            sys.path.insert(0, str(ROOT / "tests"))
-            from sqlalchemy import create_engine, text
-            from support.pgcluster import postgres_url
-
-            url = postgres_url()
-            engine = create_engine(url)
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            engine.dispose()
-        else:
-            url = f"sqlite:///{tmp / 'ykt.db'}"
+        url = fresh_database_url(tmp, postgres=args.postgres)
         started = time.perf_counter()
         seed_ = seed(url, members=args.members, terminals=args.terminals, balance_fen=10_000_000,
                      bill_mode=args.bill_mode)

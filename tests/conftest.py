@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,8 @@ ENGINES = ("sqlite", "postgresql")
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 
 os.environ["YKT_KEY_ENCRYPTION_KEY"] = TEST_KEK_SETTING  # inherited by the `ykt` subprocesses tests start
+# The development OTA channel's card files (the simulated SIMs): a directory of this run's own.
+os.environ.setdefault("YKT_DEV_CARDS_DIR", tempfile.mkdtemp(prefix="ykt-dev-cards-"))
 DB_FIXTURES = {"db_engine", "db_url", "database", "app", "client", "session"}
 
 

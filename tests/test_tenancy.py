@@ -56,6 +56,7 @@ CASES = [
     ("GET", "/api/v1/enterprises/{e}/keys", None),
     ("POST", "/api/v1/enterprises/{e}/keys/rotate", {}),
     ("POST", "/api/v1/enterprises/{e}/keys/mother-card", {"passphrase": "入侵者的口令 passphrase"}),
+    ("GET", "/api/v1/enterprises/{e}/offline-records", None),
 ]
 SCOPED_PARAMS = ("{enterprise_id}", "{member_id}", "{card_id}")
 

@@ -17,6 +17,8 @@ from yikatong.keys import vault as key_vault
 from yikatong.keys.api import router as keys_router
 from yikatong.knowledge.api import router as kb_router
 from yikatong.members.api import router as members_router
+from yikatong.offline.api import router as offline_router
+from yikatong.ota import channel as ota_channel
 from yikatong.purse.api import router as purse_router
 from yikatong.servicedesk.api import router as tickets_router
 from yikatong.servicedesk.report_api import router as service_reports_router
@@ -44,11 +46,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = db
     app.state.settings = settings
     key_vault.configure_from_settings(settings)  # a malformed YKT_KEY_ENCRYPTION_KEY fails here, at start
+    ota_channel.configure_from_settings(settings)  # the development card store unless configured otherwise
 
     # Routes are matched in order: the terminals' hot paths (purchases at canteen rush hour) first.
     for router in (purse_router, terminals_router, auth_router, person_router, enterprises_router, members_router,
                    cards_router, notify_router, audit_router, service_reports_router, kb_router,
-                   tickets_router, service_teams_router, keys_router):
+                   tickets_router, service_teams_router, keys_router, offline_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(tmf621_router)  # the TM Forum path, outside /api/v1
     errors_http.install(app)

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     sms_http_url: str | None = None
     sms_http_token: str | None = None
 
+    # Over the air (C3, C4, P1): the development channel is a directory of virtual card files, one
+    # per card number; by default ``dev-cards`` next to a SQLite database (docs/ota.md).
+    dev_cards_dir: str | None = None
+
 
 @lru_cache
 def get_settings() -> Settings:

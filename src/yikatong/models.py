@@ -9,6 +9,8 @@ from yikatong.enterprises.models import Enterprise  # noqa: F401
 from yikatong.keys.models import EnterpriseKey, EnterpriseKeyProfile, PlatformRootKey, TerminalMotherCard  # noqa: F401
 from yikatong.knowledge.models import Article, ArticleRevision, ArticleTerm  # noqa: F401
 from yikatong.members.models import Member  # noqa: F401
+from yikatong.offline.models import OfflineRecord  # noqa: F401
+from yikatong.ota.models import Chip  # noqa: F401
 from yikatong.purse.models import Account, PurseSettings, Transfer  # noqa: F401
 from yikatong.servicedesk.models import (  # noqa: F401
     DispatchRules, Engineer, Team, Ticket, TicketEvent, TicketSlaFlag,

@@ -50,8 +50,8 @@ def import_stock(actor: CurrentActor, db: DB, file: Annotated[UploadFile, File()
 @router.post("/cards", response_model=CardOut, status_code=201, summary="Issue a card to a member (C2, M2, M3)")
 def issue(body: CardIssue, actor: CurrentActor, db: DB, idem: Idempotent):
     return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: card_out(
-        db, actor, service.issue_card(db, actor=actor, member_id=body.member_id, kind=body.kind, iccid=body.iccid,
-                                      imsi=body.imsi, uid=body.uid)))
+        db, actor, flows.issue_card(db, actor=actor, member_id=body.member_id, kind=body.kind, iccid=body.iccid,
+                                    imsi=body.imsi, uid=body.uid)))
 
 
 @router.get("/cards", response_model=list[CardOut], summary="Find cards by card number or phone (agents, operators)")
@@ -69,8 +69,8 @@ def get(card_id: PathId, actor: CurrentActor, db: DB) -> CardOut:
              summary="Open an enterprise sub-application over the air or locally (C4)")
 def open_application(card_id: PathId, body: ApplicationOpen, actor: CurrentActor, db: DB, idem: Idempotent):
     return respond(db, actor=actor, request=idem, status_code=201, produce=lambda: ApplicationOut.model_validate(
-        service.open_application(db, actor=actor, card_id=card_id, enterprise_id=body.enterprise_id,
-                                 type=body.type, mode=body.mode)))
+        flows.open_application(db, actor=actor, card_id=card_id, enterprise_id=body.enterprise_id,
+                               type=body.type, mode=body.mode)))
 
 
 @router.delete("/cards/{card_id}/applications/{application_id}", status_code=204,

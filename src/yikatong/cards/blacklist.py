@@ -5,6 +5,8 @@ it holds."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -72,3 +74,26 @@ def is_blacklisted(db: Session, *, enterprise_id: int, card_no: str) -> bool:
                                                           BlacklistChange.card_no == card_no)
                      .order_by(BlacklistChange.version.desc()).limit(1))
     return last == ADDED
+
+
+def blacklisted_at(db: Session, *, enterprise_id: int, card_no: str, at: dt.datetime) -> bool:
+    """P7: was the card on this enterprise's blacklist at time ``at`` (its last change up to then
+    was an addition)? An offline record from such a card is accepted — the card paid — but flagged."""
+    last = db.scalar(select(BlacklistChange.change).where(
+        BlacklistChange.enterprise_id == enterprise_id, BlacklistChange.card_no == card_no, BlacklistChange.at <= at)
+        .order_by(BlacklistChange.version.desc()).limit(1))
+    return last == ADDED
+
+
+def listings(db: Session, *, enterprise_id: int, card_nos: list[str]) -> dict[str, list[tuple[dt.datetime, bool]]]:
+    """P7, for a batch: each card's blacklist history in this enterprise, ``(when, on the list
+    after it)`` in version order (cards never listed are absent) — ``blacklisted_at`` for many
+    records in one query per 500 cards."""
+    out: dict[str, list[tuple[dt.datetime, bool]]] = {}
+    for i in range(0, len(card_nos), 500):
+        for no, at, change in db.execute(select(BlacklistChange.card_no, BlacklistChange.at, BlacklistChange.change)
+                                         .where(BlacklistChange.enterprise_id == enterprise_id,
+                                                BlacklistChange.card_no.in_(card_nos[i:i + 500]))
+                                         .order_by(BlacklistChange.version)):
+            out.setdefault(no, []).append((at, change == ADDED))
+    return out

@@ -24,6 +24,7 @@ from yikatong.core.validation import validated
 from yikatong.members import service as members
 from yikatong.members.models import Member, MemberStatus
 from yikatong.notify import service as notify
+from yikatong.ota import service as ota
 from yikatong.purse import ledger
 from yikatong.purse.models import Account, AccountKind, BillMode, PurseSettings, Transfer, TransferKind
 from yikatong.purse.schemas import PurseSettingsIn
@@ -145,8 +146,12 @@ def topup_member(db: Session, *, actor: Actor, member_id: int, amount_fen: int) 
     holder = usable_card(db, card_no=card.card_no, enterprise_id=member.enterprise_id)
     transfer = credit_purse(db, actor=actor, holder=holder, enterprise_id=member.enterprise_id, amount_fen=amount_fen,
                             reference=f"ota:{member.id}")
+    # C4: a chip purse is credited after the ledger, in the same transaction: a card that refuses or
+    # does not answer raises and the ledger credit rolls back (docs/ota.md). No chip purse: ledger only.
+    chip = ota.load_chip(db, actor=actor, card=card, enterprise_id=member.enterprise_id, amount_fen=amount_fen)
     audit.record(db, actor=actor, action="purse.topup", entity_type="member", entity_id=member.id,
-                 enterprise_id=member.enterprise_id, after={"amount_fen": amount_fen, "transfer_id": transfer.id})
+                 enterprise_id=member.enterprise_id, after={"amount_fen": amount_fen, "transfer_id": transfer.id}
+                 | ({"chip_tac": chip.tac} if chip else {}))
     return transfer
 
 
@@ -295,3 +300,65 @@ def carry_over(db: Session, *, actor: Actor, old_card_id: int, new_card: Card) -
         destination.expires_at = source.expires_at
         moved += amount
     return moved
+
+
+
+# The purse of each card of an offline batch in one statement (the hot path of P7, like _HOLDER):
+# every sub-application on the card with its purse account (None until first used). The enterprise
+# and type are picked in Python: with them in the join SQLite walks the enterprise's index — every
+# application of the enterprise for each card — instead of the card's few.
+_OFFLINE_PURSES = (
+    select(_cards.c.card_no, _apps.c.id.label("app_id"), _apps.c.enterprise_id, _apps.c.type, _apps.c.status,
+           _purses.c.id.label("purse_id"))
+    .select_from(_cards)
+    .outerjoin(_apps, _apps.c.card_id == _cards.c.id)
+    .outerjoin(_purses, and_(_purses.c.enterprise_id == _apps.c.enterprise_id,
+                             _purses.c.kind == AccountKind.purse.value, _purses.c.owner_id == _apps.c.id))
+    .where(_cards.c.card_no.in_(bindparam("card_nos", expanding=True))))
+
+
+def post_offline_purchases(db: Session, *, actor: Actor, enterprise_id: int, terminal_id: int,
+                           merchant_id: int | None, purchases: list[tuple[str, int, str]]) -> list[Transfer | str | None]:
+    """P7/P8: post verified offline purchases — each ``(card_no, amount_fen, reference)`` — from the
+    card's purse of this enterprise to the uploading POS's merchant, each through ``ledger.move`` in
+    the caller's transaction. The card has already paid, so neither its state nor the balance's
+    validity is asked (a card replaced since pays from its old, usually emptied, purse). Per
+    purchase: the transfer; ``"unknown_card"`` or ``"no_application"`` (nothing moved); or None when
+    the ledger purse cannot cover it (the ledger and the card disagree; nothing moved)."""
+    purses: dict[str, tuple[int, int | None, tuple] | str] = {}
+    card_nos = sorted({p[0] for p in purchases})
+    for i in range(0, len(card_nos), 500):
+        for row in db.execute(_OFFLINE_PURSES, {"card_nos": card_nos[i:i + 500]}):
+            if row.enterprise_id != enterprise_id or row.type != AppType.purse.value:
+                purses.setdefault(row.card_no, "no_application")
+                continue
+            best = purses.get(row.card_no)
+            rank = (row.status == AppStatus.active.value, row.app_id)
+            if not isinstance(best, tuple) or rank > best[2]:
+                purses[row.card_no] = (row.app_id, row.purse_id, rank)
+    for card_no, found in purses.items():
+        if isinstance(found, tuple) and found[1] is None:
+            app_id, _, rank = found
+            purses[card_no] = (app_id, ledger.account_id(db, enterprise_id=enterprise_id, kind=AccountKind.purse,
+                                                         owner_id=app_id), rank)
+    # Every purse of the batch first, in id order, then the merchant: the order of a purchase
+    # (purse, then merchant), so a batch and an online sale, or two batches, cannot deadlock.
+    purse_ids = sorted({found[1] for found in purses.values() if isinstance(found, tuple)})
+    for i in range(0, len(purse_ids), 500):
+        db.execute(select(Account.id).where(Account.id.in_(purse_ids[i:i + 500])).order_by(Account.id)
+                   .with_for_update())
+    merchant = ledger.account_id(db, enterprise_id=enterprise_id, kind=AccountKind.merchant, owner_id=merchant_id or 0)
+    out: list[Transfer | str | None] = []
+    for card_no, amount_fen, reference in purchases:
+        found = purses.get(card_no, "unknown_card")
+        if isinstance(found, str):
+            out.append(found)
+            continue
+        app_id, purse_id, rank = found
+        try:  # the guarded debit changes nothing when it refuses, so no savepoint is needed
+            out.append(ledger.move(db, actor=actor, enterprise_id=enterprise_id, kind=TransferKind.purchase,
+                                   debit_id=purse_id, credit_id=merchant, amount_fen=amount_fen,
+                                   reference=reference, terminal_id=terminal_id, merchant_id=merchant_id))
+        except ledger.InsufficientFunds:
+            out.append(None)
+    return out

@@ -58,6 +58,12 @@ CODES = {
     "application_deleted": N_("This sub-application has already been deleted."),
     "application_revoked": N_("This sub-application has already been closed."),
     "stock_not_available": N_("This card in stock cannot be issued (it is already issued, damaged or destroyed)."),
+    # over the air (C4, P1): the card itself must answer a chip load
+    "card_unreachable": N_("The card does not answer over the air (the phone may be off or out of coverage). "
+                           "Nothing was credited; try again later."),
+    "card_refused": N_("The card refused the load. Nothing was credited."),
+    "bad_mac1": N_("The card does not hold this enterprise's keys. Nothing was credited."),
+    "bad_tac": N_("The card's answer could not be verified. Nothing was credited; the card is to be checked."),
     "stock_kind_mismatch": N_("The identifiers belong to a card of the other type in stock."),
     "invalid_identifiers": N_("An RFID-SIM card is identified by ICCID and IMSI, an IC card by its UID."),
     "transfer_not_supported": N_("A card or number cannot be transferred to another person: the new holder "

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from yikatong.cards import flows as card_flows
 from yikatong.cards import service as cards
 from yikatong.cards.models import Card
 from yikatong.core.errors import NotFound, YktError
@@ -77,8 +78,8 @@ def issue(request: Request, enterprise_id: PathId, member_id: PathId, console: C
     values = card_form(form)
     try:
         kind, iccid, imsi, uid = card_identifiers(values)
-        card = cards.issue_card(db, actor=console.actor, member_id=member_id, kind=kind, iccid=iccid, imsi=imsi,
-                                uid=uid)
+        card = card_flows.issue_card(db, actor=console.actor, member_id=member_id, kind=kind, iccid=iccid,
+                                     imsi=imsi, uid=uid)
     except YktError as exc:
         failure = form_failure(request, db, exc)
         return detail_page(request, db, console, enterprise_id, member_id, failure=failure, values=values)
@@ -93,8 +94,8 @@ def open_application(request: Request, enterprise_id: PathId, member_id: PathId,
     card_of(db, console, member, card_id)
     try:
         app_type, mode = application_choice(form)
-        app = cards.open_application(db, actor=console.actor, card_id=card_id, enterprise_id=enterprise_id,
-                                     type=app_type, mode=mode)
+        app = card_flows.open_application(db, actor=console.actor, card_id=card_id,
+                                          enterprise_id=enterprise_id, type=app_type, mode=mode)
     except YktError as exc:
         failure = form_failure(request, db, exc)
         return detail_page(request, db, console, enterprise_id, member_id, failure=failure, failed_card=card_id)

@@ -20,6 +20,7 @@ from yikatong.core.actor import Actor
 from yikatong.core.errors import InvalidInput
 from yikatong.core.idempotency import MAX_KEY, IdempotentRequest, respond
 from yikatong.core.money import parse_yuan
+from yikatong.ota import service as ota
 from yikatong.purse import service as purse
 from yikatong.purse.ledger import MAX_AMOUNT_FEN
 from yikatong.terminals import service as terminals
@@ -153,6 +154,8 @@ def purse_context(request: Request, db: Session, console: Console, enterprise_id
     names = terminal_names(db, console.actor, enterprise_id)
     return {
         "purse": purse_view(db, console.actor, member_id), "purse_failure": failure,
+        # C4: the chip's own balance, read over the air, beside the ledger's (None: no chip purse / no answer)
+        "chip_balance": ota.chip_balance(db, card=live.card, enterprise_id=enterprise_id),
         "purse_values": {"amount": "", KEY_FIELD: new_key()} | (values or {}),
         "reference": lambda ref: reference_text(t, ref, names), "large_topup": LARGE_TOPUP_FEN,
     }

@@ -1,0 +1,1 @@
+"""Verified offline purchases (P7): records a POS's SAM made while offline, uploaded in batches."""
