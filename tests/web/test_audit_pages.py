@@ -62,3 +62,18 @@ def test_account_manager_is_refused_the_audit_log(client, database):
     r = client.get("/console/audit")
     assert r.status_code == 403
     assert "您的角色无权进行此操作" in r.text
+
+
+def test_r_x4_audit_page_names_the_newer_actions_in_chinese(client, database):
+    from factories import login, make_ticket
+
+    eid, _ = make_enterprise(database)  # registering creates the key set: keys.create
+    operator = make_user(database, role=Role.operator)
+    agent = login(client, make_user(database, role=Role.agent_l1))
+    ticket = make_ticket(client, agent, enterprise_id=eid)
+    assert client.post(f"/api/v1/tickets/{ticket['id']}/accept", headers=agent).status_code == 200
+    client.headers.pop("Authorization", None)
+    logged_in(client, operator)
+    page = client.get("/console/audit").text
+    assert "创建工单" in page and "受理工单" in page and "生成密钥" in page
+    assert "<td>ticket.create</td>" not in page and "<td>keys.create</td>" not in page
