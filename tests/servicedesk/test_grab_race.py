@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from factories import login, make_engineer
-from purse.test_concurrency import all_at_once, served
+from support.live import all_at_once, served
 from yikatong.servicedesk.models import Ticket, TicketEvent
 
 GRABBERS = 12

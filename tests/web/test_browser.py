@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from support.live import served
 
 from yikatong import migrate
 from yikatong.auth import service as auth
@@ -38,12 +37,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-b
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ADMIN, PASSWORD = "xihu_admin", "Browser@2026"
 TIMEOUT_MS = 10_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _seed(url: str) -> tuple[int, str]:
@@ -75,26 +68,16 @@ def _seed(url: str) -> tuple[int, str]:
 
 @pytest.fixture
 def live_server(tmp_path):
-    import uvicorn
-
     from yikatong.app import create_app
 
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
-    enterprise_id, card_no = _seed(url)
-    app = create_app(Settings(database_url=url, secret_key="browser-test-secret"))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", enterprise_id, card_no
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.db.dispose()
+    db_url = f"sqlite:///{tmp_path / 'browser.db'}"
+    enterprise_id, card_no = _seed(db_url)
+    app = create_app(Settings(database_url=db_url, secret_key="browser-test-secret"))
+    try:
+        with served(app) as url:
+            yield url, enterprise_id, card_no
+    finally:
+        app.state.db.dispose()
 
 
 def _assert_not_blank(png: Path) -> None:

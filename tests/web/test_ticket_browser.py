@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 import time
 
 import pytest
-from test_browser import ARTIFACTS, _assert_not_blank, _chromium_page, _free_port
+from support.live import served
+from test_browser import ARTIFACTS, _assert_not_blank, _chromium_page
 
 from yikatong import migrate
 from yikatong.auth import service as auth
@@ -60,26 +60,16 @@ def _seed(url: str) -> None:
 
 @pytest.fixture
 def desk_server(tmp_path):
-    import uvicorn
-
     from yikatong.app import create_app
 
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    _seed(url)
-    app = create_app(Settings(database_url=url, secret_key="browser-test-secret"))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.db.dispose()
+    db_url = f"sqlite:///{tmp_path / 'desk.db'}"
+    _seed(db_url)
+    app = create_app(Settings(database_url=db_url, secret_key="browser-test-secret"))
+    try:
+        with served(app) as url:
+            yield url
+    finally:
+        app.state.db.dispose()
 
 
 def _tomorrow_at_ten() -> str:
