@@ -147,8 +147,6 @@ def load_chip(db: Session, *, actor: Actor, card: Card, enterprise_id: int, amou
         with ota_channel.current().session(card.card_no) as send:
             result = T.load(send, host=host, amount=amount_fen,
                             terminal_id=OTA_TERMINAL_ID, when=clock.now())
-    except CardUnreachable:
-        raise
     except A.CardError as exc:
         raise Conflict("the card refused the load", code="card_refused", details={"sw": f"{exc.sw:04X}"}) from None
     except A.MalformedApdu:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from yikatong.core.errors import YktError
+from yikatong.core.errors import InvalidInput, YktError
 from yikatong.core.pagination import Page, PageParams
 from yikatong.core.spreadsheets import XLSX_MEDIA_TYPE
 from yikatong.web import messages
@@ -76,3 +77,15 @@ def download(content: bytes, media_type: str, filename: str) -> Response:
     headers = dict(SECURITY_HEADERS)
     headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return Response(content, media_type=media_type, headers=headers)
+
+
+def parse_date(text: str, *, default: dt.date, field: str = "day") -> dt.date:
+    """A ``YYYY-MM-DD`` query value (a Beijing date); empty is ``default``."""
+    if not text:
+        return default
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InvalidInput(f"{field}: YYYY-MM-DD", code="invalid_day")

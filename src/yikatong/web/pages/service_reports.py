@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from yikatong.core import clock
 from yikatong.core.actor import SYSTEM
-from yikatong.core.errors import InvalidInput, YktError
+from yikatong.core.errors import YktError
 from yikatong.deps import DB
 from yikatong.enterprises import service as enterprises
 from yikatong.servicedesk import reports
@@ -21,7 +21,7 @@ from yikatong.web import labels
 from yikatong.web.charts import bar_chart
 from yikatong.web.errors import ConsoleRoute
 from yikatong.web.i18n import N_, Translator, translator_for
-from yikatong.web.pages.common import XLSX, download, form_failure
+from yikatong.web.pages.common import XLSX, download, form_failure, parse_date
 from yikatong.web.session import Console, CurrentConsole
 from yikatong.web.templating import render
 
@@ -30,16 +30,6 @@ router = APIRouter(prefix="/console/service-reports", route_class=ConsoleRoute, 
 GROUPINGS = {"channel": N_("Channel"), "category": N_("Category"), "type": N_("Order type"), "team": N_("Team"),
              "day": N_("Day"), "week": N_("Week"), "month": N_("Month")}
 _LABEL_KINDS = {"channel": "ticket_channel", "category": "ticket_category", "type": "ticket_type"}
-
-
-def _date(text: str, default: dt.date, field: str) -> dt.date:
-    if not text:
-        return default
-    try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else dt.date.fromisoformat("bad")
-    except ValueError:
-        raise InvalidInput(f"{field}: YYYY-MM-DD", code="invalid_input",
-                           details={"errors": [{"field": field, "type": "date_from_datetime_parsing"}]}) from None
 
 
 def _query(request: Request) -> dict:
@@ -53,8 +43,8 @@ def _query(request: Request) -> dict:
 
 
 def _report(db: Session, console: Console, query: dict) -> ServiceReport:
-    end = _date(query["end"], clock.local(clock.now()).date(), "end")
-    start = _date(query["start"], end - dt.timedelta(days=29), "start")
+    end = parse_date(query["end"], default=clock.local(clock.now()).date(), field="end")
+    start = parse_date(query["start"], default=end - dt.timedelta(days=29), field="start")
     return reports.service_report(db, actor=console.actor, start=start, end=end, group_by=query["group_by"],
                                   enterprise_id=query["enterprise_id"])
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from yikatong.core import clock
-from yikatong.core.errors import InvalidInput, YktError
+from yikatong.core.errors import YktError
 from yikatong.core.ids import PathId
 from yikatong.deps import DB
 from yikatong.enterprises import service as enterprises
@@ -21,7 +21,7 @@ from yikatong.purse.schemas import SettlementOut
 from yikatong.web.charts import bar_chart
 from yikatong.web.errors import ConsoleRoute
 from yikatong.web.i18n import translator_for
-from yikatong.web.pages.common import XLSX, download, form_failure
+from yikatong.web.pages.common import XLSX, download, form_failure, parse_date
 from yikatong.web.session import Console, CurrentConsole
 from yikatong.web.templating import render
 
@@ -30,18 +30,6 @@ router = APIRouter(prefix="/console/enterprises/{enterprise_id}/settlements", ro
 
 def today() -> dt.date:
     return clock.local(clock.now()).date()
-
-
-def parse_day(text: str) -> dt.date:
-    """``YYYY-MM-DD`` (a Beijing date); empty is today."""
-    if not text:
-        return today()
-    try:
-        if len(text) == 10:
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise InvalidInput("day: YYYY-MM-DD", code="invalid_day")
 
 
 def _statement(db: Session, console: Console, enterprise_id: int, day: dt.date) -> SettlementOut:
@@ -56,7 +44,7 @@ def statement_page(request: Request, enterprise_id: PathId, console: CurrentCons
     text = request.query_params.get("day", "").strip()
     failure = None
     try:
-        day = parse_day(text)
+        day = parse_date(text, default=today())
     except YktError as exc:
         failure, day = form_failure(request, db, exc), today()
     statement = _statement(db, console, enterprise_id, day)
@@ -76,6 +64,6 @@ def statement_page(request: Request, enterprise_id: PathId, console: CurrentCons
 @router.get(".xlsx")
 def statement_xlsx(request: Request, enterprise_id: PathId, console: CurrentConsole, db: DB) -> Response:
     """The statement as Excel, with the API's columns and a total row."""
-    day = parse_day(request.query_params.get("day", "").strip())
+    day = parse_date(request.query_params.get("day", "").strip(), default=today())
     statement = _statement(db, console, enterprise_id, day)
     return download(settlement.to_xlsx(statement), XLSX, f"settlement-{enterprise_id}-{day.isoformat()}.xlsx")
