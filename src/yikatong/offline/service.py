@@ -25,7 +25,6 @@ from yikatong.offline.checks import gaps, listed_at
 from yikatong.offline.models import OfflineRecord
 from yikatong.offline.schemas import MAX_BATCH, BatchOut, Flag, Outcome, RecordIn, Rejection
 from yikatong.purse import service as purse
-from yikatong.purse.models import Transfer
 from yikatong.terminals import service as terminals
 from yikatong.terminals.models import TerminalType
 
@@ -129,7 +128,7 @@ def upload(db: Session, *, actor: Actor, records: list[RecordIn]) -> BatchOut:
         db, actor=actor, enterprise_id=enterprise_id, terminal_id=terminal.id, merchant_id=terminal.merchant_id,
         purchases=[(recs[i].card_no, recs[i].amount, f"offline:{recs[i].card_no}:{recs[i].counter}")
                    for i in candidates])
-    accepted: dict[int, Transfer | None] = {}
+    accepted: dict[int, int | None] = {}  # index -> its transfer id (None: not posted)
     for i, posted in zip(candidates, postings, strict=True):
         if isinstance(posted, str):
             codes[i] = posted
@@ -141,15 +140,15 @@ def upload(db: Session, *, actor: Actor, records: list[RecordIn]) -> BatchOut:
     duplicates = sum(1 for i in repeats if i not in codes)
     flags = _flags(db, enterprise_id, recs, list(accepted), top_counter, top_serial)
     now, rows = clock.now(), []
-    for i, transfer in accepted.items():
+    for i, transfer_id in accepted.items():
         r = recs[i]
-        if transfer is None:
+        if transfer_id is None:
             flags.setdefault(i, []).append(Flag.ledger_short)
         mine = flags.get(i, [])
         rows.append(dict(enterprise_id=enterprise_id, terminal_id=terminal.id, card_no=r.card_no,
                          offline_counter=r.counter, amount_fen=r.amount, transaction_type=r.tx_type,
                          sam_terminal_id=r.sam, terminal_serial=r.serial, at=r.at.astimezone(dt.UTC), tac=r.tac,
-                         transfer_id=transfer.id if transfer else None, flagged=bool(mine),
+                         transfer_id=transfer_id, flagged=bool(mine),
                          flags=",".join(f.value for f in mine), uploaded_at=now))
     if rows:
         db.execute(insert(_records), rows)
@@ -159,7 +158,7 @@ def upload(db: Session, *, actor: Actor, records: list[RecordIn]) -> BatchOut:
         audit.record(db, actor=actor, action="offline.upload", entity_type="terminal", entity_id=terminal.id,
                      enterprise_id=enterprise_id, before=None,
                      after={"accepted": len(rows), "duplicates": duplicates, "rejected": len(rejected),
-                            "flagged": len(flags), "posted_fen": sum(t.amount_fen for t in accepted.values() if t)})
+                            "flagged": len(flags), "posted_fen": sum(recs[i].amount for i, t in accepted.items() if t)})
     return BatchOut(accepted=len(rows), duplicates=duplicates, rejected=rejected, flagged=flagged)
 
 

@@ -90,6 +90,88 @@ def move(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKind, d
     return Transfer(id=conn.execute(_RECORD, row).scalar_one(), **row)
 
 
+_DEBIT_MANY = (update(_accounts).where(_accounts.c.id == bindparam("account_id"),
+                                       or_(_accounts.c.allow_negative.is_(True),
+                                           _accounts.c.balance_fen >= bindparam("amount")))
+               .values(balance_fen=_accounts.c.balance_fen - bindparam("amount")))
+_BALANCES = select(_accounts.c.id, _accounts.c.balance_fen, _accounts.c.allow_negative).where(
+    _accounts.c.id.in_(bindparam("ids", expanding=True)))
+# Without ``sort_by_parameter_order`` both engines insert the batch in a few multi-row statements
+# (with it SQLite falls back to one statement per row); the ids are matched by reference instead.
+_RECORD_MANY = insert(_transfers).returning(_transfers.c.reference, _transfers.c.id)
+_CHUNK = 500  # ids per IN (…) list: inside both engines' parameter limits
+
+
+def move_many(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKind, credit_id: int,
+              debits: list[tuple[int, int, str]], terminal_id: int | None = None,
+              merchant_id: int | None = None) -> list[int | None]:
+    """Many transfers into one account at once — a POS's offline batch (P7) — under the rules of
+    ``move`` (P8): each ``(debit_id, amount_fen, reference)`` is one balanced transfer (references
+    unique within the batch: 422 ``duplicate_reference`` otherwise), taken in order
+    while its account covers it; one it does not cover moves nothing (None in its place). Returns the
+    transfer ids. The caller must hold the debit accounts locked (SELECT … FOR UPDATE, or SQLite's
+    single writer): the balances are read once, every account is then debited once by its total
+    with the usual guard, the credit account once, and the transfers are inserted in one statement —
+    three statements for the batch instead of three per transfer."""
+    for debit_id, amount_fen, _ in debits:
+        if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or not 0 < amount_fen <= MAX_AMOUNT_FEN:
+            raise InvalidInput(f"an amount is a whole number of fen between 1 and {MAX_AMOUNT_FEN}",
+                               code="invalid_amount")
+        if debit_id == credit_id:
+            raise InvalidInput("a transfer needs two different accounts", code="same_account")
+    if len({reference for _, _, reference in debits}) != len(debits):
+        raise InvalidInput("each transfer of a batch needs its own reference", code="duplicate_reference")
+    if not debits:
+        return []
+    conn = db.connection()
+    ids = sorted({d for d, _, _ in debits})
+    running: dict[int, int] = {}
+    may_go_negative: set[int] = set()
+    for i in range(0, len(ids), _CHUNK):
+        for account_id, balance_fen, allow_negative in conn.execute(_BALANCES, {"ids": ids[i:i + _CHUNK]}):
+            running[account_id] = balance_fen
+            if allow_negative:
+                may_go_negative.add(account_id)
+    planned: list[tuple[int, int, str, int] | None] = []
+    totals: dict[int, int] = {}
+    for debit_id, amount_fen, reference in debits:
+        if debit_id not in running:
+            raise LookupError(f"no account {debit_id} to debit")  # a programming error: ids come from account()
+        after = running[debit_id] - amount_fen
+        if after < 0 and debit_id not in may_go_negative:
+            planned.append(None)
+            continue
+        running[debit_id] = after
+        totals[debit_id] = totals.get(debit_id, 0) + amount_fen
+        planned.append((debit_id, amount_fen, reference, after))
+    if not totals:
+        return [None] * len(debits)
+    conn.execute(_DEBIT_MANY, [{"account_id": a, "amount": t} for a, t in sorted(totals.items())])
+    # The guard cannot refuse under the caller's lock; should a caller forget the lock, the balances
+    # read back differ from the plan and the transaction is abandoned rather than posted wrong.
+    for i in range(0, len(ids), _CHUNK):
+        for account_id, balance_fen, _ in conn.execute(_BALANCES, {"ids": ids[i:i + _CHUNK]}):
+            if balance_fen != running[account_id]:
+                raise RuntimeError(f"account {account_id} changed during a batch: the debit accounts must be locked")
+    total = sum(totals.values())
+    credit_after = conn.execute(_CREDIT, {"account_id": credit_id, "amount": total}).scalar()
+    if credit_after is None:
+        raise LookupError(f"no account {credit_id} to credit")
+    credit_running, now, rows = credit_after - total, clock.now(), []
+    for step in planned:
+        if step is None:
+            continue
+        debit_id, amount_fen, reference, debit_after = step
+        credit_running += amount_fen
+        rows.append(dict(enterprise_id=enterprise_id, kind=kind.value, debit_account_id=debit_id,
+                         credit_account_id=credit_id, amount_fen=amount_fen, reference=reference,
+                         reverses_transfer_id=None, actor=actor.username, channel=actor.channel.value,
+                         created_at=now, terminal_id=terminal_id, merchant_id=merchant_id,
+                         debit_balance_after_fen=debit_after, credit_balance_after_fen=credit_running))
+    new_ids = dict(conn.execute(_RECORD_MANY, rows).all())
+    return [None if step is None else new_ids[step[2]] for step in planned]
+
+
 def ensure_not_reversed(db: Session, *, transfer_id: int) -> None:
     if db.execute(_REVERSAL_OF, {"transfer_id": transfer_id}).first() is not None:
         raise Conflict("this transaction was already undone", code="already_reversed")

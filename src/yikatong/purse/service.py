@@ -318,12 +318,12 @@ _OFFLINE_PURSES = (
 
 
 def post_offline_purchases(db: Session, *, actor: Actor, enterprise_id: int, terminal_id: int,
-                           merchant_id: int | None, purchases: list[tuple[str, int, str]]) -> list[Transfer | str | None]:
+                           merchant_id: int | None, purchases: list[tuple[str, int, str]]) -> list[int | str | None]:
     """P7/P8: post verified offline purchases — each ``(card_no, amount_fen, reference)`` — from the
-    card's purse of this enterprise to the uploading POS's merchant, each through ``ledger.move`` in
-    the caller's transaction. The card has already paid, so neither its state nor the balance's
+    card's purse of this enterprise to the uploading POS's merchant, in the caller's transaction, as
+    one ``ledger.move_many``. The card has already paid, so neither its state nor the balance's
     validity is asked (a card replaced since pays from its old, usually emptied, purse). Per
-    purchase: the transfer; ``"unknown_card"`` or ``"no_application"`` (nothing moved); or None when
+    purchase: the transfer id; ``"unknown_card"`` or ``"no_application"`` (nothing moved); or None when
     the ledger purse cannot cover it (the ledger and the card disagree; nothing moved)."""
     purses: dict[str, tuple[int, int | None, tuple] | str] = {}
     card_nos = sorted({p[0] for p in purchases})
@@ -348,17 +348,19 @@ def post_offline_purchases(db: Session, *, actor: Actor, enterprise_id: int, ter
         db.execute(select(Account.id).where(Account.id.in_(purse_ids[i:i + 500])).order_by(Account.id)
                    .with_for_update())
     merchant = ledger.account_id(db, enterprise_id=enterprise_id, kind=AccountKind.merchant, owner_id=merchant_id or 0)
-    out: list[Transfer | str | None] = []
+    out: list[int | str | None] = []
+    postable: list[int] = []  # positions in ``out`` that go to the ledger
+    debits: list[tuple[int, int, str]] = []
     for card_no, amount_fen, reference in purchases:
         found = purses.get(card_no, "unknown_card")
         if isinstance(found, str):
             out.append(found)
             continue
-        app_id, purse_id, rank = found
-        try:  # the guarded debit changes nothing when it refuses, so no savepoint is needed
-            out.append(ledger.move(db, actor=actor, enterprise_id=enterprise_id, kind=TransferKind.purchase,
-                                   debit_id=purse_id, credit_id=merchant, amount_fen=amount_fen,
-                                   reference=reference, terminal_id=terminal_id, merchant_id=merchant_id))
-        except ledger.InsufficientFunds:
-            out.append(None)
+        postable.append(len(out))
+        out.append(None)
+        debits.append((found[1], amount_fen, reference))
+    posted = ledger.move_many(db, actor=actor, enterprise_id=enterprise_id, kind=TransferKind.purchase,
+                              credit_id=merchant, debits=debits, terminal_id=terminal_id, merchant_id=merchant_id)
+    for position, transfer_id in zip(postable, posted, strict=True):
+        out[position] = transfer_id
     return out
