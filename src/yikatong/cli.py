@@ -238,3 +238,64 @@ def keys_ensure(enterprise_id: Annotated[int, typer.Argument(min=1, help="the en
         raise typer.Exit(2) from None
     finally:
         db.dispose()
+
+
+sim_app = typer.Typer(help="Simulators: terminals and cards against a live server (docs/simulator.md)",
+                      no_args_is_help=True)
+app.add_typer(sim_app, name="sim")
+
+
+@sim_app.command("lunch-rush")
+def sim_lunch_rush(
+    members: Annotated[int, typer.Option(min=1, max=100_000, help="members, each with a card")] = 300,
+    pos: Annotated[int, typer.Option(min=1, max=500, help="POS terminals, each with its SAM")] = 8,
+    minutes: Annotated[float, typer.Option(min=0.01, max=600, help="how long the rush lasts")] = 1.0,
+    operations: Annotated[int | None, typer.Option(min=1, help="stop after this many steps (whichever first)")] = None,
+    url: Annotated[str, typer.Option(help="the live server")] = "http://127.0.0.1:8000",
+    seed: Annotated[int | None, typer.Option(help="random seed, to replay a rush")] = None,
+) -> None:
+    """P7/P1/T3: POS terminals sell online and offline, upload, sync; the admin tops up over the air and
+    reports losses; then card balances are reconciled with ledger balances (exit 1 when they differ).
+    Runs on the platform host: it builds its enterprise in the database and personalises the SAMs."""
+    import time
+
+    import httpx
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from yikatong.ota import channel as ota_channel
+    from yikatong.sim import service as sim
+
+    db = _database()
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=console) as progress:
+            building = progress.add_task("发卡 issuing cards", total=members)
+            rush = progress.add_task("午餐高峰 lunch rush", total=operations or int(minutes * 60), visible=False)
+            started: list[float] = []
+
+            def on_step() -> None:
+                if operations:
+                    progress.advance(rush)
+                else:  # a timed rush: the bar is the clock
+                    started[:] = started or [time.monotonic()]
+                    progress.update(rush, completed=min(time.monotonic() - started[0], minutes * 60))
+
+            def on_member() -> None:
+                progress.advance(building)
+                if progress.tasks[building].finished:
+                    progress.update(rush, visible=True)
+
+            result = sim.simulate_lunch_rush(db, base_url=url.rstrip("/"), channel=ota_channel.current(),
+                                             members=members, pos=pos, minutes=minutes,
+                                             operations=operations, seed=seed, on_member=on_member, step=on_step)
+            progress.update(rush, completed=progress.tasks[rush].total)
+    except httpx.HTTPError as exc:
+        console.print(f"[red]the server at {url} did not answer:[/] {exc}")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    for line in sim.report_lines(result):
+        console.print(line)
+    if not result.reconciliation.ok:
+        raise typer.Exit(1)
+

@@ -1,5 +1,6 @@
 """The development over-the-air channel: a directory of virtual card files, one per card number
-(``<card_no>.card``, the JSON of ``cardos`` save/load), that a developer can open, copy or delete.
+(``<card_no>.card``, the JSON of ``cardos`` save/load), that a developer can open, copy or delete;
+``<card_no>.lock`` beside it serialises sessions between processes.
 
 A session loads the card from its file, answers APDUs with ``cardos.VirtualCard`` and writes the
 card back when the session ends — whatever happened, as a real chip keeps what it did (a credited
@@ -9,6 +10,7 @@ missing or a ``<card_no>.unreachable`` marker sits beside it (``set_reachable``)
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import threading
@@ -72,8 +74,24 @@ class DevCardStore:
         os.replace(tmp, path)  # a reader never sees half a card
 
     @contextmanager
-    def session(self, card_no: str) -> Iterator[Transmit]:
+    def _held(self, card_no: str) -> Iterator[None]:
+        """The card for one reader at a time, across processes too: the server's over-the-air top-up
+        and a simulator's POS (``ykt sim``) may reach for the same card file at once."""
+        path = self.path(card_no)
         with self._lock:
+            if not path.parent.is_dir():
+                yield
+                return
+            with open(path.with_suffix(".lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+
+    @contextmanager
+    def session(self, card_no: str) -> Iterator[Transmit]:
+        with self._held(card_no):
             if self._marker(card_no).exists():
                 raise CardUnreachable(f"the card {card_no} does not answer", code="card_unreachable")
             card = self.card(card_no)

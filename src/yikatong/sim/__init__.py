@@ -1,0 +1,1 @@
+"""``ykt sim``: terminals and cards played against a live server (docs/simulator.md)."""
