@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from factories import login, make_enterprise, make_member
+from factories import login, make_enterprise, make_member, make_terminal
 from yikatong.cardos import VirtualCard
 from yikatong.cardos import terminal as T
 from yikatong.cardos.state import DEFAULT_TRANSPORT_KEY
@@ -93,6 +93,19 @@ def test_r_p1_ota_topup_credits_chip_and_ledger_alike_and_the_tac_verifies(api, 
                                       new_balance=9234, online_counter=1, amount=4234,
                                       terminal_id=ota.OTA_TERMINAL_ID, date=date, time=time, tac=tac)
     assert ok and not forged
+
+
+def test_r_p1_a_topup_terminal_credits_chip_and_ledger_alike(api, store, database):
+    eid, h, mid, card_id, card_no = _setup(api, database)
+    machine = make_terminal(api, h, eid, type="topup", name="自助充值机")
+    r = api.post(f"{API}/terminal/topups", headers=machine | key(), json={"card_no": card_no, "amount_fen": 3000})
+    assert r.status_code == 201, r.text
+    assert r.json()["balance_fen"] == _ledger(api, h, mid) == _chip(store, card_no) == 3000
+    store.set_reachable(card_no, False)  # the chip cannot be loaded: nothing is credited anywhere
+    r = api.post(f"{API}/terminal/topups", headers=machine | key(), json={"card_no": card_no, "amount_fen": 500})
+    assert r.status_code == 503 and r.json()["error"]["code"] == "card_unreachable"
+    store.set_reachable(card_no, True)
+    assert _ledger(api, h, mid) == _chip(store, card_no) == 3000
 
 
 def test_r_p1_an_unreachable_card_is_a_503_and_nothing_is_credited(api, store, database):

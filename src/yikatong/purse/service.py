@@ -156,11 +156,16 @@ def topup_member(db: Session, *, actor: Actor, member_id: int, amount_fen: int) 
 
 
 def terminal_topup(db: Session, *, actor: Actor, card_no: str, amount_fen: int) -> Transfer:
-    """P1: a top-up terminal of the enterprise tops up the presented card."""
+    """P1: a top-up terminal of the enterprise tops up the presented card — the ledger and, when the
+    card carries the enterprise's purse on its chip, the chip with it, through the card channel
+    (C4; a chip that refuses or does not answer rolls the credit back), so the two never part."""
     terminal = terminals.terminal_of(db, actor=actor, type=TerminalType.topup)
     holder = usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
-    return credit_purse(db, actor=actor, holder=holder, enterprise_id=terminal.enterprise_id, amount_fen=amount_fen,
-                        reference=f"terminal:{terminal.id}", terminal_id=terminal.id)
+    transfer = credit_purse(db, actor=actor, holder=holder, enterprise_id=terminal.enterprise_id,
+                            amount_fen=amount_fen, reference=f"terminal:{terminal.id}", terminal_id=terminal.id)
+    card = cards.card_by_no(db, card_no=card_no)
+    ota.load_chip(db, actor=actor, card=card, enterprise_id=terminal.enterprise_id, amount_fen=amount_fen)
+    return transfer
 
 
 def _bill(db: Session, *, holder: Row, enterprise_id: int, transfer: Transfer, merchant_name: str) -> None:

@@ -1,7 +1,8 @@
 """``ykt sim lunch-rush``: the canteen at noon. POS terminals (one thread each, each with its own SAM)
 sell to the members' cards; now and then a terminal loses its network and keeps selling offline,
-then uploads what its SAM recorded; the admin tops purses up over the air and reports cards lost
-(and finds them again); terminals sync their blacklist. Everything goes through the live server's
+then uploads what its SAM recorded; purses are topped up over the air by the admin or at the
+self-service machine; the admin reports cards lost (and finds them again); terminals sync their
+blacklist. Everything goes through the live server's
 HTTP API, and every card through its chip (the development card store the server uses too).
 At the end every terminal comes back online, uploads and syncs, and ``reconcile`` compares each
 card's chip balance with its ledger balance (docs/simulator.md).
@@ -88,9 +89,15 @@ class Office:
         self.lock = threading.Lock()
         self._keys = itertools.count(1)
 
-    def topup(self, member: SimMember, amount: int) -> None:
-        r = self.http.post(f"{API}/members/{member.member_id}/topups", json={"amount_fen": amount},
-                           headers=self.headers | {"Idempotency-Key": f"sim-topup-{member.member_id}-{next(self._keys)}"})
+    def topup(self, member: SimMember, amount: int, *, at_machine: bool) -> None:
+        """Over the air by the admin, or by the member at the self-service top-up machine."""
+        key = {"Idempotency-Key": f"sim-topup-{member.member_id}-{next(self._keys)}"}
+        if at_machine:
+            r = self.http.post(f"{API}/terminal/topups", json={"card_no": member.card_no, "amount_fen": amount},
+                               headers={"Authorization": f"Bearer {self.world.topup_token}"} | key)
+        else:
+            r = self.http.post(f"{API}/members/{member.member_id}/topups", json={"amount_fen": amount},
+                               headers=self.headers | key)
         self.tally.add("topup_ok" if r.status_code == 201 else f"topup_{_code(r)}")
 
     def loss_or_found(self, member: SimMember) -> None:
@@ -246,7 +253,7 @@ def _step(pos: Pos, office: Office, world: World, plan: Plan, rng: random.Random
     member = rng.choice(world.members)
     roll = rng.random()
     if roll < plan.topup_share:
-        office.topup(member, rng.randrange(*plan.topup_fen, 100))
+        office.topup(member, rng.randrange(*plan.topup_fen, 100), at_machine=rng.random() < 0.5)
     elif roll < plan.topup_share + plan.loss_share:
         office.loss_or_found(member)
     elif roll < plan.topup_share + plan.loss_share + plan.sync_share:
