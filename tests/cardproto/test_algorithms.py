@@ -88,6 +88,16 @@ def test_r_t1_diversify_sm4_is_e_of_d_and_not_d():
 
 
 @pytest.mark.parametrize("alg_id", [alg.ALG_3DES, alg.ALG_SM4])
+def test_r_t1_diversify_many_gives_each_card_its_own_diversified_key(alg_id):
+    mk = H("00112233445566778899AABBCCDDEEFF")
+    factors = [H("0000000012345678"), H("0000000000000001"), H("FFFFFFFFFFFFFFFE")]
+    assert alg.diversify_many(alg_id, mk, factors) == [alg.diversify(alg_id, mk, f) for f in factors]
+    assert alg.diversify_many(alg_id, mk, []) == []
+    with pytest.raises(ValueError):
+        alg.diversify_many(alg_id, mk, [H("0102")])
+
+
+@pytest.mark.parametrize("alg_id", [alg.ALG_3DES, alg.ALG_SM4])
 def test_r_t1_card_keys_differ_per_serial_and_chain_highest_level_first(alg_id):
     root = H("A1A2A3A4A5A6A7A8B1B2B3B4B5B6B7B8")
     ent = H("0000000000000007")

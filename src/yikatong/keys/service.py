@@ -157,6 +157,19 @@ class _CardKeys:
             self._versions = list(range(found.current_version, 0, -1)) if found else []
         return self._versions
 
+    def prepare(self, key_type: KeyType, factors: list[bytes]) -> None:
+        """Derive the card keys of many cards at once, for every version (a batch's cards)."""
+        for v in self.versions():
+            master = self.master(key_type, v)
+            missing = sorted({f for f in factors if (key_type, v, f) not in self._cards})
+            if master is None or not missing:
+                continue
+            if len(self._cards) + len(missing) > 50_000:
+                self._cards.clear()
+            for factor, key in zip(missing, alg.diversify_many(master.algorithm_id, master.material, missing),
+                                   strict=True):
+                self._cards[key_type, v, factor] = key
+
     def card_keys(self, key_type: KeyType, version: int | None, algorithm_id: int | None,
                   factor: bytes) -> list[tuple[int, bytes]]:
         """(algorithm id, card key) for the version asked, or for every version (newest first)."""
@@ -237,6 +250,16 @@ class TacChecker:
 
     def __init__(self, db: Session, enterprise_id: int):
         self._keys = _CardKeys(db, enterprise_id)
+
+    def prepare(self, card_serials: list[bytes | str]) -> None:
+        """Derive the TAC keys of a batch's cards in one pass before checking them one by one."""
+        factors = []
+        for serial in card_serials:
+            try:
+                factors.append(card_factor(serial))
+            except InvalidInput:
+                continue  # that record's own check reports it
+        self._keys.prepare(KeyType.tac, factors)
 
     def purchase(self, *, card_serial: bytes | str, key_version: int | None, algorithm_id: int | None, amount: int,
                  transaction_type: int, terminal_id: bytes | str, terminal_serial: int, date: bytes | str,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import and_, column, func, insert, select, values
 from sqlalchemy.orm import Session
 
 from yikatong.audit import service as audit
@@ -58,6 +58,14 @@ def _chunks(items: list, size: int = _CHUNK):
         yield items[i:i + size]
 
 
+def _pairs_lookup(cols, mine, pairs: list[tuple], first, second):
+    """The stored rows matching any of ``pairs`` on (first, second): the pairs as a VALUES list (a
+    common table expression, which both engines accept) joined to the table, so each pair is one probe of the unique index. (A row-value ``IN`` list
+    makes SQLite walk every record of the enterprise instead.)"""
+    wanted = values(column("a", first.type), column("b", second.type), name="wanted").data(pairs).cte("wanted")
+    return select(*cols).select_from(wanted.join(_records, and_(mine, first == wanted.c.a, second == wanted.c.b)))
+
+
 def _known(db: Session, enterprise_id: int, recs: list[_Rec]):
     """What is stored already, in a handful of queries: rows by (card, counter) and by (SAM,
     serial), the highest counter per card and the highest serial per SAM."""
@@ -66,11 +74,10 @@ def _known(db: Session, enterprise_id: int, recs: list[_Rec]):
             _records.c.sam_terminal_id, _records.c.terminal_serial, _records.c.at, _records.c.tac)
     mine = _records.c.enterprise_id == enterprise_id
     for part in _chunks(sorted({(r.card_no, r.counter) for r in recs})):
-        for row in db.execute(select(*cols).where(mine, tuple_(_records.c.card_no, _records.c.offline_counter).in_(part))):
+        for row in db.execute(_pairs_lookup(cols, mine, part, _records.c.card_no, _records.c.offline_counter)):
             by_counter[row[0], row[1]] = tuple(row)
     for part in _chunks(sorted({(r.sam, r.serial) for r in recs})):
-        for row in db.execute(select(*cols).where(
-                mine, tuple_(_records.c.sam_terminal_id, _records.c.terminal_serial).in_(part))):
+        for row in db.execute(_pairs_lookup(cols, mine, part, _records.c.sam_terminal_id, _records.c.terminal_serial)):
             by_serial[row[4], row[5]] = (row[0], row[1])
     for part in _chunks(sorted({r.card_no for r in recs})):
         top_counter.update(db.execute(select(_records.c.card_no, func.max(_records.c.offline_counter))
@@ -97,6 +104,7 @@ def upload(db: Session, *, actor: Actor, records: list[RecordIn]) -> BatchOut:
     recs = [_Rec.of(r) for r in records]
     by_counter, by_serial, top_counter, top_serial = _known(db, enterprise_id, recs)
     checker = keys.tac_checker(db, enterprise_id=enterprise_id)
+    checker.prepare(sorted({r.card_no for r in recs}))
     codes: dict[int, str] = {}  # index -> rejection
     candidates: list[int] = []
     first_of: dict[tuple[str, int], int] = {}  # (card, counter) -> the batch index that brought it
