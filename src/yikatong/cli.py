@@ -299,3 +299,32 @@ def sim_lunch_rush(
     if not result.reconciliation.ok:
         raise typer.Exit(1)
 
+
+
+@keys_app.command("rekey")
+def keys_rekey(
+    new_kek_file: Annotated[typer.FileText, typer.Option(help="a file holding the new KEK (base64 of 32 bytes)")],
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+) -> None:
+    """T1: re-seal every stored key under a new key-encryption key, in one transaction. Stop the servers
+    first; afterwards start every process with YKT_KEY_ENCRYPTION_KEY set to the new key."""
+    from yikatong.keys import rekey, vault
+
+    try:
+        new_kek = vault.parse_kek(new_kek_file.read())
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    if not yes and not typer.confirm("Re-seal every stored key under the new key-encryption key?"):
+        raise typer.Exit(1)
+    db = _database()
+    try:
+        with db.write() as session:
+            done = rekey.rekey(session, actor=SYSTEM, new_kek=new_kek)
+    except YktError as exc:
+        console.print(f"[red]{exc.code}:[/] {exc.message} — nothing was changed")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    console.print(f"re-sealed {done.root_keys} root key(s), {done.enterprise_keys} enterprise key(s), "
+                  f"{done.mother_cards} mother card(s). Restart every process with the new YKT_KEY_ENCRYPTION_KEY.")

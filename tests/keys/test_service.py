@@ -50,9 +50,9 @@ def test_r_e2_every_enterprise_gets_its_own_key_set_idempotently(database, kek):
         assert len(a) == len(b) == 16 and a != b
         # Ours: the enterprise master is the root diversified with (enterprise id, type, version).
         root = s.scalar(select(PlatformRootKey).where(PlatformRootKey.algorithm_id == 0))
-        root_material = vault.open_(root.material, associated=keystore._root_aad(root))
+        root_material = vault.open_(root.material, associated=keystore.root_aad(root))
         assert a == alg.diversify(0, root_material, keystore.enterprise_factor(eid, KeyType.purchase, 1))
-    with database.write() as s, pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as exc, database.write() as s:
         service.ensure_enterprise_keys(s, actor=SYSTEM, enterprise_id=eid, algorithm="sm4")
     assert exc.value.code == "key_profile_mismatch"
 
@@ -63,7 +63,7 @@ def test_r_t1_key_material_is_only_ciphertext_at_rest(database, kek):
     with database.read() as s:
         clear = [k.material for k in keystore.all_master_keys(s, eid)]
         root = s.scalar(select(PlatformRootKey))
-        clear.append(vault.open_(root.material, associated=keystore._root_aad(root)))
+        clear.append(vault.open_(root.material, associated=keystore.root_aad(root)))
         raw = [bytes(r[0]) for r in s.execute(text("SELECT material FROM enterprise_keys UNION ALL "
                                                    "SELECT material FROM platform_root_keys"))]
     assert len(raw) == len(KeyType) + 1 and len(clear) == len(raw)
@@ -139,13 +139,13 @@ def test_r_t1_rotation_keeps_old_versions_verifiable(database, kek):
 
 def test_r_t1_rotating_without_keys_and_past_version_255_is_a_conflict(database, kek):
     eid = enterprise_without_keys(database)
-    with database.write() as s, pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as exc, database.write() as s:
         service.rotate_enterprise_keys(s, actor=SYSTEM, enterprise_id=eid)
     assert exc.value.code == "no_key_set"
     make_key_set(database, enterprise_id=eid)
     with database.write() as s:
         keystore.require_profile(s, eid).current_version = 255
-    with database.write() as s, pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as exc, database.write() as s:
         service.rotate_enterprise_keys(s, actor=SYSTEM, enterprise_id=eid)
     assert exc.value.code == "key_versions_exhausted"
 

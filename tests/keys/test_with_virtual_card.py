@@ -83,7 +83,7 @@ def test_r_c3_washed_card_loads_and_pays_with_tacs_the_platform_verifies(databas
         _load(s, other, card, 100)
     assert exc.value.code == "bad_mac1"
     # Another enterprise's SAM cannot debit the card: the card refuses its MAC1 (9302).
-    with database.write() as s, pytest.raises(A.CardError) as refused:
+    with pytest.raises(A.CardError) as refused, database.write() as s:
         T.offline_purchase(card.transmit, _sam(s, other), amount=100, when=WHEN)
     assert refused.value.sw == A.SW_MAC_WRONG
     assert T.get_balance(card.transmit) == 3800

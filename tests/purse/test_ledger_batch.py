@@ -54,13 +54,13 @@ def test_r_p8_a_batch_posts_what_each_purse_covers_in_order_and_balances(databas
 def test_r_p8_a_batch_refuses_bad_amounts_and_changes_nothing(database):
     eid, (a,), merchant = _purses(database, 1, 1_000)
     for bad in (0, -5, 1.5, True, ledger.MAX_AMOUNT_FEN + 1):
-        with database.write() as s, pytest.raises(InvalidInput):
+        with pytest.raises(InvalidInput), database.write() as s:
             ledger.move_many(s, actor=SYSTEM, enterprise_id=eid, kind=TransferKind.purchase, credit_id=merchant,
                              debits=[(a, 100, "ok"), (a, bad, "bad")])
-    with database.write() as s, pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput), database.write() as s:
         ledger.move_many(s, actor=SYSTEM, enterprise_id=eid, kind=TransferKind.purchase, credit_id=merchant,
                          debits=[(merchant, 100, "self")])
-    with database.write() as s, pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput) as refused, database.write() as s:
         ledger.move_many(s, actor=SYSTEM, enterprise_id=eid, kind=TransferKind.purchase, credit_id=merchant,
                          debits=[(a, 100, "same"), (a, 200, "same")])
     assert refused.value.code == "duplicate_reference"

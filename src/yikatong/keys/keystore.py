@@ -57,11 +57,11 @@ def enterprise_factor(enterprise_id: int, key_type: KeyType, version: int) -> by
     return struct.pack(">IBB2x", enterprise_id, KEY_TYPE_CODES[key_type], version)
 
 
-def _root_aad(row: PlatformRootKey) -> bytes:
+def root_aad(row: PlatformRootKey) -> bytes:
     return vault.aad("platform_root_keys", row.id, row.algorithm_id, row.version)
 
 
-def _key_aad(row: EnterpriseKey) -> bytes:
+def key_aad(row: EnterpriseKey) -> bytes:
     return vault.aad("enterprise_keys", row.id, row.enterprise_id, row.key_type, row.version, row.algorithm_id)
 
 
@@ -84,11 +84,11 @@ def root_key(db: Session, algorithm: Algorithm) -> tuple[PlatformRootKey, bytes]
         try:
             with db.begin_nested():
                 row = PlatformRootKey(algorithm_id=int(algorithm), version=1, status=KeyStatus.active.value)
-                _sealed_insert(db, row, material, _root_aad)
+                _sealed_insert(db, row, material, root_aad)
             return row, material
         except IntegrityError:  # another transaction created it first
             row = db.scalar(stmt)
-    return row, vault.open_(row.material, associated=_root_aad(row))
+    return row, vault.open_(row.material, associated=root_aad(row))
 
 
 def create_key_set(db: Session, *, enterprise_id: int, algorithm: Algorithm, version: int) -> list[EnterpriseKey]:
@@ -99,7 +99,7 @@ def create_key_set(db: Session, *, enterprise_id: int, algorithm: Algorithm, ver
         material = alg.diversify(int(algorithm), root_material, enterprise_factor(enterprise_id, key_type, version))
         row = EnterpriseKey(enterprise_id=enterprise_id, key_type=key_type.value, version=version,
                             algorithm_id=int(algorithm), root_key_id=root.id, status=KeyStatus.active.value)
-        _sealed_insert(db, row, material, _key_aad)
+        _sealed_insert(db, row, material, key_aad)
         rows.append(row)
     return rows
 
@@ -130,7 +130,7 @@ def retire(rows: list[EnterpriseKey]) -> None:
 
 def opened(row: EnterpriseKey) -> MasterKey:
     return MasterKey(KeyType(row.key_type), row.version, row.algorithm_id, row.status,
-                     vault.open_(row.material, associated=_key_aad(row)))
+                     vault.open_(row.material, associated=key_aad(row)))
 
 
 def master_key(db: Session, *, enterprise_id: int, key_type: KeyType, version: int) -> MasterKey | None:

@@ -98,7 +98,7 @@ def export_mother_card(db: Session, *, actor: Actor, enterprise_id: int, passphr
     return bundle
 
 
-def _store_aad(row: TerminalMotherCard) -> bytes:
+def store_aad(row: TerminalMotherCard) -> bytes:
     return vault.aad("terminal_mother_cards", row.id, row.terminal_id, row.enterprise_id, row.key_set_version)
 
 
@@ -162,7 +162,7 @@ def import_mother_card(db: Session, *, actor: Actor, bundle: bytes, passphrase: 
         db.add(row)
     row.key_set_version, row.bundle_created_at, row.imported_at = version, created, clock.now()
     db.flush()
-    row.material = vault.seal(payload, associated=_store_aad(row))
+    row.material = vault.seal(payload, associated=store_aad(row))
     db.flush()
     audit.record(db, actor=actor, action="keys.mother_card_import", entity_type="terminal", entity_id=terminal.id,
                  enterprise_id=terminal.enterprise_id, before=before, after={"key_set_version": version})
@@ -177,7 +177,7 @@ def require_mother_card(db: Session, *, terminal_id: int, enterprise_id: int) ->
     if row is None or row.enterprise_id != enterprise_id:
         raise Forbidden("re-washing needs this enterprise's key mother card in the terminal",
                         code="mother_card_required")
-    vault.open_(row.material, associated=_store_aad(row))  # the stored card is intact (and ours)
+    vault.open_(row.material, associated=store_aad(row))  # the stored card is intact (and ours)
     profile = keystore.require_profile(db, enterprise_id)
     if row.key_set_version < profile.current_version:
         raise Conflict("the terminal's key mother card is older than the enterprise's keys",

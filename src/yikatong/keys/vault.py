@@ -126,6 +126,27 @@ def seal(material: bytes, *, associated: bytes) -> bytes:
     return FORMAT + nonce + AESGCM(_current()).encrypt(nonce, material, associated)
 
 
+def reseal(sealed: bytes, *, associated: bytes, old_kek: bytes, new_kek: bytes) -> bytes:
+    """The same material sealed under ``new_kek`` (KEK rotation, keys.rekey); a ciphertext that does not
+    open under ``old_kek`` is refused like any other (503 ``key_store_unavailable``)."""
+    if len(new_kek) != KEK_BYTES or len(old_kek) != KEK_BYTES:
+        raise ValueError(f"a KEK is {KEK_BYTES} bytes")
+    if not sealed or sealed[:1] != FORMAT or len(sealed) < 1 + NONCE_BYTES + 16:
+        raise KeyStoreUnavailable("a stored key is damaged", code="key_store_unavailable")
+    try:
+        material = AESGCM(old_kek).decrypt(sealed[1:1 + NONCE_BYTES], sealed[1 + NONCE_BYTES:], associated)
+    except InvalidTag:
+        raise KeyStoreUnavailable("a stored key does not open under the current key-encryption key",
+                                  code="key_store_unavailable") from None
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return FORMAT + nonce + AESGCM(new_kek).encrypt(nonce, material, associated)
+
+
+def current_kek() -> bytes:
+    """The process's KEK (for a rotation to re-seal from)."""
+    return _current()
+
+
 def open_(sealed: bytes, *, associated: bytes) -> bytes:
     """The clear material; a wrong KEK, a tampered ciphertext or a ciphertext moved to another row
     is a 503 ``key_store_unavailable`` (never a wrong key used silently)."""

@@ -136,6 +136,7 @@ AUDIT_ACTIONS = {
     "keys.mother_card_export": N_("Export key mother card"),
     "keys.mother_card_import": N_("Import key mother card"),
     "keys.sam_load": N_("Load SAM keys"),
+    "keys.rekey": N_("Re-seal keys under a new key-encryption key"),
     "offline.upload": N_("Upload offline records"),
     "ota.wash": N_("Wash card over the air"),
     "ota.purse_open": N_("Open chip purse"),
@@ -153,7 +154,7 @@ ENTITY_TYPES = {"member": N_("Member"), "enterprise": N_("Enterprise"), "user": 
                 "card": N_("Card"), "card_application": N_("Sub-application"), "card_stock": N_("Card stock"),
                 "person": N_("Card holder"), "webhook_subscription": N_("Webhook"), "delivery": N_("Delivery"),
                 "terminal": N_("Terminal"), "merchant": N_("Merchant"), "transfer": N_("Transaction"),
-                "ticket": N_("Work order"), "kb_article": N_("Knowledge article"), "key_set": N_("Key set"),
+                "ticket": N_("Work order"), "kb_article": N_("Knowledge article"), "key_set": N_("Key set"), "key_store": N_("Key store"),
                 "team": N_("Service team"), "engineer": N_("Field engineer")}
 
 FIELDS = {
