@@ -210,6 +210,8 @@ def field_message(t: Translator, field: str, kind: str, params: dict | None = No
         return t.gettext("A whole number of days from 1 to 3650; leave it empty for no validity period.")
     if field == "card_no":
         return t.gettext("A card number has 16 digits.")
+    if field == "passphrase_again":
+        return t.gettext("The two passphrases differ.")
     if kind == "string_pattern_mismatch":
         return t.gettext("Contains characters that are not allowed.")
     return t.gettext("Invalid value.")

@@ -48,6 +48,7 @@ FLASHES = {
     "nothing_expired": N_("Expiry run: no balance has expired."),
     "expiry_reversed": N_("¥%(arg)s given back to the purse, and its validity extended."),
     "merchant_added": N_("Merchant %(arg)s saved."),
+    "keys_rotated": N_("Keys rotated: version %(arg)s is current."),
 }
 
 
