@@ -27,11 +27,11 @@ from yikatong.cardos import terminal as T
 from yikatong.cardproto.apdu import CardError
 from yikatong.core import clock
 from yikatong.ota.channel import CardUnreachable, OtaChannel
+from yikatong.sim.http import SimClient
 from yikatong.sim.world import SimMember, SimPos, World
 
 API = "/api/v1"
 UPLOAD_BATCH = 500  # the API's largest batch
-TIMEOUT_S = 60
 
 
 @dataclass
@@ -218,14 +218,14 @@ def run(world: World, *, base_url: str, channel: OtaChannel, admin_token: str, s
     budget = Budget(operations=operations, seconds=seconds)
     seeds = [rng.randrange(2**32) for _ in world.pos]
     admin = {"Authorization": f"Bearer {admin_token}"}
-    with httpx.Client(base_url=base_url, timeout=TIMEOUT_S) as office_http:
+    with SimClient(base_url) as office_http:
         office = Office(world, office_http, admin, tally)
         errors: list[BaseException] = []
 
         def work(spec: SimPos, seed: int) -> None:
             local = random.Random(seed)
             try:
-                with httpx.Client(base_url=base_url, timeout=TIMEOUT_S) as http:
+                with SimClient(base_url) as http:
                     pos = Pos(spec, http, channel, tally)
                     pos.sync()
                     while budget.take():

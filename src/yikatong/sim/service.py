@@ -7,13 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import httpx
-
 from yikatong.cardos import terminal as T
 from yikatong.db import Database
 from yikatong.ota.channel import CardUnreachable, OtaChannel
 from yikatong.purse import ledger
 from yikatong.sim import lunch_rush, world as sim_world
+from yikatong.sim.http import SimClient
 from yikatong.sim.lunch_rush import API, Tally
 from yikatong.sim.world import World
 
@@ -57,7 +56,7 @@ def reconcile(world: World, *, base_url: str, admin_token: str, channel: OtaChan
     after every terminal has uploaded; and the sum of every balance of the platform, which is 0."""
     out = Reconciliation()
     headers = {"Authorization": f"Bearer {admin_token}"}
-    with httpx.Client(base_url=base_url, timeout=lunch_rush.TIMEOUT_S) as http:
+    with SimClient(base_url) as http:
         for m in world.members:
             r = http.get(f"{API}/members/{m.member_id}/purse", headers=headers, params={"limit": 1})
             r.raise_for_status()
@@ -91,7 +90,7 @@ def simulate_lunch_rush(database: Database, *, base_url: str, channel: OtaChanne
     rng = random.Random(seed)
     world = sim_world.build(database, members=members, pos=pos, account_only_share=account_only_share, rng=rng,
                             on_member=on_member)
-    with httpx.Client(base_url=base_url, timeout=lunch_rush.TIMEOUT_S) as http:
+    with SimClient(base_url) as http:
         r = http.post(f"{API}/auth/token", json={"username": world.admin_username, "password": world.admin_password})
         r.raise_for_status()
         token = r.json()["access_token"]
