@@ -57,13 +57,46 @@ CASES = [
     ("POST", "/api/v1/enterprises/{e}/keys/rotate", {}),
     ("POST", "/api/v1/enterprises/{e}/keys/mother-card", {"passphrase": "入侵者的口令 passphrase"}),
     ("GET", "/api/v1/enterprises/{e}/offline-records", None),
+    # Attendance (A3): {s} a shift id, {d} a day of the calendar.
+    ("POST", "/api/v1/enterprises/{e}/holidays", {"day": "2026-05-01", "kind": "holiday", "name": "入侵"}),
+    ("GET", "/api/v1/enterprises/{e}/holidays", None),
+    ("DELETE", "/api/v1/enterprises/{e}/holidays/{d}", None),
+    ("POST", "/api/v1/enterprises/{e}/shifts", {"name": "入侵", "weekdays": [1], "start": "09:00", "end": "18:00",
+                                                "grace_minutes": 0, "member_ids": []}),
+    ("GET", "/api/v1/enterprises/{e}/shifts", None),
+    ("GET", "/api/v1/enterprises/{e}/shifts/{s}", None),
+    ("PATCH", "/api/v1/enterprises/{e}/shifts/{s}", {"name": "入侵"}),
+    ("DELETE", "/api/v1/enterprises/{e}/shifts/{s}", None),
+    ("GET", "/api/v1/enterprises/{e}/attendance", None),
+    ("GET", "/api/v1/enterprises/{e}/attendance.xlsx", None),
+    ("GET", "/api/v1/enterprises/{e}/attendance/summary", None),
+    ("POST", "/api/v1/enterprises/{e}/attendance/bills", {"month": "2026-01"}),
+    ("GET", "/api/v1/members/{m}/attendance", None),
+    ("GET", "/api/v1/members/{m}/attendance/corrections", None),
+    ("POST", "/api/v1/members/{m}/attendance/corrections", {"day": "2026-01-05", "status": "on_time",
+                                                            "reason": "入侵"}),
+    # Door access (A1, A4).
+    ("POST", "/api/v1/enterprises/{e}/time-zones", {"name": "入侵", "periods": [{"weekdays": [1], "start": "08:00",
+                                                                               "end": "18:00"}]}),
+    ("GET", "/api/v1/enterprises/{e}/time-zones", None),
+    ("POST", "/api/v1/enterprises/{e}/sites", {"name": "入侵"}),
+    ("GET", "/api/v1/enterprises/{e}/sites", None),
+    ("POST", "/api/v1/enterprises/{e}/doors", {"name": "入侵"}),
+    ("GET", "/api/v1/enterprises/{e}/doors", None),
+    ("POST", "/api/v1/enterprises/{e}/access-groups", {"name": "入侵", "door_ids": [], "time_zone_id": 1,
+                                                       "member_ids": []}),
+    ("GET", "/api/v1/enterprises/{e}/access-groups", None),
+    ("GET", "/api/v1/enterprises/{e}/access-events", None),
+    ("GET", "/api/v1/enterprises/{e}/access-reports", None),
+    ("GET", "/api/v1/members/{m}/access-validity", None),
+    ("PUT", "/api/v1/members/{m}/access-validity", {"valid_until": "2026-01-01"}),
 ]
 SCOPED_PARAMS = ("{enterprise_id}", "{member_id}", "{card_id}")
 
 
 def _template(path: str) -> str:
     return (path.replace("{e}", "{enterprise_id}").replace("{m}", "{member_id}").replace("{c}", "{card_id}")
-            .replace("{a}", "{application_id}"))
+            .replace("{a}", "{application_id}").replace("{s}", "{shift_id}").replace("{d}", "{day}"))
 
 
 def test_r_x5_every_tenant_scoped_route_has_a_case(app):
@@ -81,7 +114,7 @@ def test_r_x5_other_enterprise_admin_gets_404(client, database, method, path, bo
     card_id = make_card(database, member_id=mid, apps=("access",))
     with database.read() as s:
         app_id = s.scalar(select(CardApplication.id).where(CardApplication.card_id == card_id))
-    url = path.format(e=victim_eid, m=mid, c=card_id, a=app_id)
+    url = path.format(e=victim_eid, m=mid, c=card_id, a=app_id, s=1, d="2026-05-01")
     intruder = login(client, intruder_admin)
     kwargs = {}
     if body == "FILE":

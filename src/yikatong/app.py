@@ -6,6 +6,8 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from yikatong import __version__, errors_http, jobs
+from yikatong.access.api import router as access_router
+from yikatong.attendance.api import router as attendance_router
 from yikatong.audit.api import router as audit_router
 from yikatong.auth.api import router as auth_router
 from yikatong.auth.person_api import router as person_router
@@ -51,7 +53,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # Routes are matched in order: the terminals' hot paths (purchases at canteen rush hour) first.
     for router in (purse_router, terminals_router, auth_router, person_router, enterprises_router, members_router,
                    cards_router, notify_router, audit_router, service_reports_router, kb_router,
-                   tickets_router, service_teams_router, keys_router, offline_router):
+                   tickets_router, service_teams_router, keys_router, offline_router, attendance_router,
+                   access_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(tmf621_router)  # the TM Forum path, outside /api/v1
     errors_http.install(app)

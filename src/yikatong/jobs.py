@@ -39,7 +39,16 @@ def _sla_watch(database: Database, settings: Settings) -> str:
     return f"{len(result.warnings)} SLA warning(s), {len(result.breaches)} breach(es)"
 
 
-JOBS = (Job("servicedesk.sla", 60.0, _sla_watch),)
+def _attendance_bills(database: Database, settings: Settings) -> str:
+    """A3: the previous month's attendance bills, from the 2nd of the month; each member once."""
+    from yikatong.attendance import bills
+
+    with database.write() as session:
+        queued = bills.send_month_end_bills(session)
+    return f"{queued} attendance bill(s) queued"
+
+
+JOBS = (Job("servicedesk.sla", 60.0, _sla_watch), Job("attendance.bills", 3600.0, _attendance_bills))
 
 
 class Scheduler:

@@ -1,5 +1,12 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
+from yikatong.access.models import (  # noqa: F401
+    AccessEvent, AccessGroup, Door, GroupDepartment, GroupDoor, GroupMember, MemberValidity, Permission,
+    PermissionVersion, Site, TerminalPermissionState, TimeZone,
+)
+from yikatong.attendance.models import (  # noqa: F401
+    AttendanceBill, ClockRecord, Correction, Holiday, Shift, ShiftAssignment,
+)
 from yikatong.audit.models import AuditEntry  # noqa: F401
 from yikatong.auth.models import AuthToken, OneTimeCode, PersonCredential, User  # noqa: F401
 from yikatong.cards.models import BlacklistChange, BlacklistVersion, Card, CardApplication, StockCard  # noqa: F401

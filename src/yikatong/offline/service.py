@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, column, func, insert, select, values
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from yikatong.audit import service as audit
@@ -18,6 +18,7 @@ from yikatong.cardproto import purse as pp
 from yikatong.cards import blacklist
 from yikatong.core import clock
 from yikatong.core.actor import Actor, Role
+from yikatong.core.bulk import matching_pairs
 from yikatong.core.errors import InvalidInput
 from yikatong.core.pagination import Page, PageParams, paginate
 from yikatong.keys import service as keys
@@ -58,14 +59,6 @@ def _chunks(items: list, size: int = _CHUNK):
         yield items[i:i + size]
 
 
-def _pairs_lookup(cols, mine, pairs: list[tuple], first, second):
-    """The stored rows matching any of ``pairs`` on (first, second): the pairs as a VALUES list (a
-    common table expression, which both engines accept) joined to the table, so each pair is one probe of the unique index. (A row-value ``IN`` list
-    makes SQLite walk every record of the enterprise instead.)"""
-    wanted = values(column("a", first.type), column("b", second.type), name="wanted").data(pairs).cte("wanted")
-    return select(*cols).select_from(wanted.join(_records, and_(mine, first == wanted.c.a, second == wanted.c.b)))
-
-
 def _known(db: Session, enterprise_id: int, recs: list[_Rec]):
     """What is stored already, in a handful of queries: rows by (card, counter) and by (SAM,
     serial), the highest counter per card and the highest serial per SAM."""
@@ -74,10 +67,12 @@ def _known(db: Session, enterprise_id: int, recs: list[_Rec]):
             _records.c.sam_terminal_id, _records.c.terminal_serial, _records.c.at, _records.c.tac)
     mine = _records.c.enterprise_id == enterprise_id
     for part in _chunks(sorted({(r.card_no, r.counter) for r in recs})):
-        for row in db.execute(_pairs_lookup(cols, mine, part, _records.c.card_no, _records.c.offline_counter)):
+        for row in db.execute(matching_pairs(cols, first=_records.c.card_no, second=_records.c.offline_counter,
+                                             pairs=part, where=mine)):
             by_counter[row[0], row[1]] = tuple(row)
     for part in _chunks(sorted({(r.sam, r.serial) for r in recs})):
-        for row in db.execute(_pairs_lookup(cols, mine, part, _records.c.sam_terminal_id, _records.c.terminal_serial)):
+        for row in db.execute(matching_pairs(cols, first=_records.c.sam_terminal_id,
+                                             second=_records.c.terminal_serial, pairs=part, where=mine)):
             by_serial[row[4], row[5]] = (row[0], row[1])
     for part in _chunks(sorted({r.card_no for r in recs})):
         top_counter.update(db.execute(select(_records.c.card_no, func.max(_records.c.offline_counter))

@@ -44,10 +44,14 @@ def list_merchants(enterprise_id: PathId, actor: CurrentActor, db: DB) -> list[M
             summary="A terminal's incremental sync: blacklist changes and, when changed, its parameters (T3)")
 def terminal_sync(work: Work,
                   blacklist_version: Annotated[int, Query(ge=0, le=2**31 - 1, description="the version held")] = 0,
-                  parameters_version: Annotated[str | None, Query(pattern="^[0-9a-f]{16}$")] = None) -> SyncOut:
+                  parameters_version: Annotated[str | None, Query(pattern="^[0-9a-f]{16}$")] = None,
+                  permissions_version: Annotated[int, Query(ge=0, le=2**31 - 1,
+                                                            description="door terminals: the version held")] = 0
+                  ) -> SyncOut:
     # A GET that writes: the platform records the versions the device holds (T3).
     with work.write() as (db, actor):
-        return sync.sync(db, actor=actor, blacklist_version=blacklist_version, parameters_version=parameters_version)
+        return sync.sync(db, actor=actor, blacklist_version=blacklist_version, parameters_version=parameters_version,
+                         permissions_version=permissions_version)
 
 
 @router.get("/enterprises/{enterprise_id}/terminals/sync-states", response_model=list[TerminalSyncState],

@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yikatong.access.schemas import DoorRules, PermissionDelta
 from yikatong.cards.schemas import BlacklistDelta
 from yikatong.terminals.models import TerminalStatus, TerminalType
 
@@ -58,6 +59,9 @@ class SyncOut(BaseModel):
     blacklist: BlacklistDelta
     parameters: Parameters
     server_time: dt.datetime = Field(description="for the device's clock (UTC)")
+    permissions: PermissionDelta | None = Field(
+        default=None, description="door terminals: their door's permission changes since permissions_version (A2)")
+    door: DoorRules | None = Field(default=None, description="door terminals: what deciding offline needs (A2)")
 
 
 class TerminalSyncState(BaseModel):
@@ -68,3 +72,5 @@ class TerminalSyncState(BaseModel):
     blacklist_behind: int | None = Field(description="versions behind the platform; None: never synced")
     parameters_current: bool | None
     last_sync_at: dt.datetime | None
+    permissions_version: int | None = Field(default=None, description="door terminals: the permission version held")
+    permissions_behind: int | None = Field(default=None, description="door terminals: versions behind the platform")

@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
+from yikatong.access import service as access
 from yikatong.audit import service as audit
 from yikatong.auth import service as auth
 from yikatong.auth.tenancy import ensure_enterprise_scope, require_role
@@ -77,6 +78,14 @@ def register_terminal(db: Session, *, actor: Actor, enterprise_id: int, type: Te
     merchant_row = _merchant_for(db, actor, enterprise_id, data.merchant) if data.type == TerminalType.pos else None
     if data.type != TerminalType.pos and data.merchant is not None:
         raise InvalidInput("only a POS terminal has a merchant", code="merchant_for_pos_only")
+    if data.door_id is not None:
+        # A1/T2: a door terminal opens one door of its own enterprise (without one it syncs only
+        # the blacklist and cannot decide: 409 door_not_set).
+        if data.type != TerminalType.door:
+            raise InvalidInput("only a door terminal has a door", code="door_for_door_terminal_only")
+        if access.door_of_enterprise(db, enterprise_id=enterprise_id, door_id=data.door_id) is None:
+            raise InvalidInput("no such door in this enterprise", code="unknown_door",
+                               details={"door_id": data.door_id})
     user = auth.create_user(db, actor=SYSTEM, username=f"term-{enterprise_id}-{secrets.token_hex(6)}",
                             password=secrets.token_urlsafe(24), role=Role.terminal, enterprise_id=enterprise_id,
                             display_name=data.name, allowed_channels=["terminal"])
@@ -88,7 +97,7 @@ def register_terminal(db: Session, *, actor: Actor, enterprise_id: int, type: Te
     token = auth.issue_token(db, user=user, kind="terminal")
     audit.record(db, actor=actor, action="terminal.register", entity_type="terminal", entity_id=terminal.id,
                  enterprise_id=enterprise_id, after={"type": terminal.type, "name": terminal.name,
-                                                     "merchant_id": terminal.merchant_id})
+                                                     "merchant_id": terminal.merchant_id, "door_id": terminal.door_id})
     return terminal, token
 
 

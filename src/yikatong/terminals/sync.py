@@ -14,6 +14,8 @@ import json
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from yikatong.access import permissions as access_permissions
+from yikatong.access import terminal_sync as access_sync
 from yikatong.cards import blacklist
 from yikatong.core import clock
 from yikatong.core.actor import SYSTEM, Actor
@@ -45,11 +47,14 @@ def _digest(values: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def sync(db: Session, *, actor: Actor, blacklist_version: int, parameters_version: str | None) -> SyncOut:
+def sync(db: Session, *, actor: Actor, blacklist_version: int, parameters_version: str | None,
+         permissions_version: int = 0) -> SyncOut:
     """T3 for the calling terminal (T2: only its own enterprise's lists): the blacklist delta since
     ``blacklist_version`` (0: the whole list; a version newer than the platform's is 422
     ``unknown_version``, so the device starts again from 0), its parameters when
-    ``parameters_version`` is not current, and a record of what it held."""
+    ``parameters_version`` is not current, and a record of what it held. A door terminal also gets
+    its door's permission changes since ``permissions_version`` and the rules to decide offline
+    (A2, access/terminal_sync.py)."""
     terminal = terminals.terminal_of(db, actor=actor)
     delta = blacklist.delta_since(db, enterprise_id=terminal.enterprise_id, since=blacklist_version)
     values = parameters_of(db, terminal)
@@ -58,15 +63,20 @@ def sync(db: Session, *, actor: Actor, blacklist_version: int, parameters_versio
     now = clock.now()
     db.execute(update(Terminal).where(Terminal.id == terminal.id).values(
         blacklist_version=blacklist_version, parameters_version=parameters_version, last_sync_at=now))
+    door = None
+    if terminal.type == TerminalType.door.value:
+        door = access_sync.door_sync(db, terminal=terminal, permissions_version=permissions_version)
     return SyncOut(blacklist=delta, parameters=Parameters(version=version, changed=changed,
                                                           values=values if changed else None),
-                   server_time=now)
+                   server_time=now, permissions=door[0] if door else None, door=door[1] if door else None)
 
 
 def sync_states(db: Session, *, actor: Actor, enterprise_id: int) -> list[TerminalSyncState]:
     """T3: which version each of the enterprise's active terminals holds, and how far it lags."""
     devices = terminals.list_terminals(db, actor=actor, enterprise_id=enterprise_id)  # its admin or staff (X5)
     current = blacklist.current_version(db, enterprise_id=enterprise_id)
+    held = access_sync.held_versions(db, terminal_ids=[t.id for t in devices if t.type == TerminalType.door.value])
+    permissions_now = access_permissions.current_version(db, enterprise_id=enterprise_id)
     out = []
     for t in devices:
         if t.status != TerminalStatus.active.value:
@@ -77,5 +87,6 @@ def sync_states(db: Session, *, actor: Actor, enterprise_id: int) -> list[Termin
             terminal_id=t.id, name=t.name, type=t.type, blacklist_version=t.blacklist_version,
             blacklist_behind=current - (t.blacklist_version or 0) if synced else None,
             parameters_current=(t.parameters_version == _digest(parameters_of(db, row))) if synced else None,
-            last_sync_at=t.last_sync_at))
+            last_sync_at=t.last_sync_at, permissions_version=held.get(t.id),
+            permissions_behind=permissions_now - held[t.id] if t.id in held else None))
     return out

@@ -148,6 +148,27 @@ AUDIT_ACTIONS = {
     "team.create": N_("Add service team"),
     "team.update": N_("Edit service team"),
     "terminal.simulated": N_("Act as terminal (simulator)"),
+    "attendance.holiday_add": N_("Add calendar day"),
+    "attendance.holiday_remove": N_("Remove calendar day"),
+    "attendance.shift_create": N_("Create shift"),
+    "attendance.shift_update": N_("Change shift"),
+    "attendance.shift_delete": N_("Delete shift"),
+    "attendance.clock_upload": N_("Upload clock records"),
+    "attendance.correct": N_("Correct attendance day"),
+    "attendance.bills_send": N_("Send attendance bills"),
+    "access.site.create": N_("Add site"),
+    "access.site.update": N_("Change site"),
+    "access.site.delete": N_("Delete site"),
+    "access.door.create": N_("Add door"),
+    "access.door.update": N_("Change door"),
+    "access.door.delete": N_("Remove door"),
+    "access.time_zone.create": N_("Add time zone"),
+    "access.time_zone.update": N_("Change time zone"),
+    "access.time_zone.delete": N_("Delete time zone"),
+    "access.group.create": N_("Add access group"),
+    "access.group.update": N_("Change access group"),
+    "access.group.delete": N_("Delete access group"),
+    "access.validity.set": N_("Set access validity"),
 }
 
 ENTITY_TYPES = {"member": N_("Member"), "enterprise": N_("Enterprise"), "user": N_("Login account"),
@@ -155,7 +176,9 @@ ENTITY_TYPES = {"member": N_("Member"), "enterprise": N_("Enterprise"), "user": 
                 "person": N_("Card holder"), "webhook_subscription": N_("Webhook"), "delivery": N_("Delivery"),
                 "terminal": N_("Terminal"), "merchant": N_("Merchant"), "transfer": N_("Transaction"),
                 "ticket": N_("Work order"), "kb_article": N_("Knowledge article"), "key_set": N_("Key set"), "key_store": N_("Key store"),
-                "team": N_("Service team"), "engineer": N_("Field engineer")}
+                "team": N_("Service team"), "engineer": N_("Field engineer"), "holiday": N_("Calendar day"),
+                "shift": N_("Shift"), "access_site": N_("Site"), "access_door": N_("Door"),
+                "access_time_zone": N_("Time zone"), "access_group": N_("Access group")}
 
 FIELDS = {
     "name": N_("Name"),

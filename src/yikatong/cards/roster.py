@@ -1,0 +1,48 @@
+"""Bulk, read-only views of cards for the domains that derive lists from them (access permission
+lists, A1/T3): every card of many phone numbers with whether it holds a live access sub-application
+of an enterprise, in a few queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yikatong.cards.models import AppStatus, AppType, Card, CardApplication
+
+_CHUNK = 5_000  # values per IN (…) list: inside both engines' parameter limits
+_cards, _apps = Card.__table__, CardApplication.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class RosterCard:
+    card_no: str
+    phone: str
+    status: str
+    has_access: bool  # a live access sub-application of the enterprise asked about
+
+
+def _chunks(items: list, size: int = _CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def cards_for_phones(db: Session, *, enterprise_id: int, phones: Iterable[str]) -> list[RosterCard]:
+    """Every card the phones hold or held, and whether it has a live access sub-application of
+    ``enterprise_id``."""
+    rows = []
+    for part in _chunks(sorted(set(phones))):
+        rows.extend(db.execute(select(_cards.c.id, _cards.c.card_no, _cards.c.phone, _cards.c.status)
+                               .where(_cards.c.phone.in_(part))).all())
+    with_access: set[int] = set()
+    for part in _chunks([r.id for r in rows]):
+        with_access.update(db.scalars(select(_apps.c.card_id).where(
+            _apps.c.card_id.in_(part), _apps.c.enterprise_id == enterprise_id, _apps.c.type == AppType.access.value,
+            _apps.c.status == AppStatus.active.value)))
+    return [RosterCard(r.card_no, r.phone, r.status, r.id in with_access) for r in rows]
+
+
+def phone_of_card(db: Session, *, card_no: str) -> str | None:
+    return db.scalar(select(_cards.c.phone).where(_cards.c.card_no == card_no))
