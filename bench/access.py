@@ -106,7 +106,6 @@ def seed(url: str, *, permissions: int, blacklist: int) -> dict:
 
     from yikatong import migrate
     from yikatong.access import service as access
-    from yikatong.auth import service as auth
     from yikatong.cards.models import BlacklistChange, BlacklistVersion, Card, CardApplication
     from yikatong.core import clock
     from yikatong.core.actor import SYSTEM

@@ -95,7 +95,7 @@ def test_r_x1_unknown_channel_is_422(client, database):
     assert r.status_code == 422
 
 
-def test_r_x1_operator_binds_a_user_to_channels_and_it_is_audited(client, database):
+def test_r_x1_operator_binds_a_user_to_channels_and_it_is_audited(client, database, clock):
     make_user(database, role=Role.operator, username="op7")
     make_user(database, role=Role.agent_l1, username="agent7")
     op = login(client, "op7")

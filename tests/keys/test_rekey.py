@@ -15,7 +15,7 @@ from yikatong.config import get_settings
 from yikatong.core.actor import SYSTEM, Actor, Channel, Role
 from yikatong.core.errors import Forbidden, InvalidInput
 from yikatong.keys import keystore, rekey, vault
-from yikatong.keys.models import EnterpriseKey, KeyType, PlatformRootKey
+from yikatong.keys.models import EnterpriseKey, PlatformRootKey
 from yikatong.keys.vault import KeyStoreUnavailable
 
 

@@ -198,3 +198,30 @@ def test_r_t3_terminals_page_shows_who_lags(client, database, shop):
     client.get("/api/v1/terminal/sync", headers=pos, params={"blacklist_version": 1, "parameters_version": params})
     page = client.get(f"/console/enterprises/{eid}/terminals").text
     assert "已是最新" in page
+
+
+def test_r_a2_a_door_terminal_is_registered_for_its_door_and_decides(client, database, shop):
+    from yikatong.access import service as access
+    from yikatong.core.actor import SYSTEM
+
+    eid, _, _, _ = shop
+    with database.write() as s:
+        door = access.create_door(s, actor=SYSTEM, enterprise_id=eid, name="研发楼东门").id
+    other, _ = make_enterprise(database)
+    with database.write() as s:
+        foreign = access.create_door(s, actor=SYSTEM, enterprise_id=other, name="别人家的门").id
+    path = f"/console/enterprises/{eid}/terminals"
+    page = client.get(path)
+    assert f'<option value="{door}">研发楼东门</option>' in page.text and "别人家的门" not in page.text
+    token = csrf_from(page.text)
+    refused = client.post(path, data={"csrf_token": token, "type": "door", "name": "东门读头", "door": str(foreign)})
+    assert refused.status_code == 422
+    r = client.post(path, data={"csrf_token": token, "type": "door", "name": "东门读头", "door": str(door)})
+    assert r.status_code == 201
+    secret = re.search(r'<code class="secret" id="terminal-token">([^<]+)</code>', r.text).group(1)
+    row = re.search(r'<tr id="terminal-\d+">(.*?)</tr>', client.get(path).text, re.S).group(1)
+    assert "东门读头" in row and "门：研发楼东门" in row
+    # Its credential asks for decisions at its door (an unknown card is refused, not "door not set").
+    decided = client.post("/api/v1/terminal/access-decisions", headers={"Authorization": f"Bearer {secret}"},
+                          json={"card_no": "8860000000000018"})
+    assert decided.status_code == 200 and decided.json()["allowed"] is False

@@ -81,6 +81,26 @@ CODES = {
     "card_not_found": N_("No such card."),
     "application_not_found": N_("No such sub-application on this card."),
     "unknown_version": N_("This blacklist version does not exist yet: the current version is %(version)s."),
+    # Doors and attendance (A1–A4)
+    "door_not_set": N_("This door terminal has no door yet: choose its door on the terminals page."),
+    "duplicate_site": N_("A site with this name exists already."),
+    "future_event": N_("The event's time is in the future."),
+    "invalid_period": N_("The period ends before it starts."),
+    "span_too_long": N_("The period is too long: choose a shorter one."),
+    "site_in_use": N_("Doors are at this site: move or remove them first."),
+    "time_zone_in_use": N_("An access group uses this time zone: change the group first."),
+    "unknown_door": N_("No such door in this enterprise."),
+    "unknown_time_zone": N_("No such time zone in this enterprise."),
+    "unknown_member": N_("No such member in this enterprise: %(detail)s"),
+    "invalid_month": N_("Choose a month as YYYY-MM."),
+    "month_not_over": N_("The month is not over yet: its bills can be sent from %(from)s."),
+    "shift_conflict": N_("Someone would have two shifts on one weekday: %(detail)s"),
+    "shift_not_found": N_("No such shift."),
+    "duplicate_day": N_("This day is already in the calendar; remove it first."),
+    "holiday_not_found": N_("This day is not in the calendar."),
+    "day_in_future": N_("The day has not come yet."),
+    "no_shift_that_day": N_("The member has no shift that day, so a punch cannot be added."),
+    "punch_outside_window": N_("The punch is outside the shift's time window of that day."),
     "invalid_version": N_("A blacklist version is a whole number from 0."),
     "invalid_refund": N_("Choose how the balance is settled: cash refund or transfer."),
     "lookup_needs_key": N_("Enter a card number or a phone number."),
@@ -149,7 +169,8 @@ def describe(t: Translator, exc: YktError) -> str:
     if exc.code == "card_inactive" and details.get("status") == "suspended":
         msgid = CODES["member_service_suspended"]
     params = {"channel": label(t, "channel", details.get("channel", "")),
-              "phone": details.get("phone", ""), "version": details.get("version", "")}
+              "phone": details.get("phone", ""), "version": details.get("version", ""),
+              "from": str(details.get("from", "")), "detail": exc.message.split(": ", 1)[-1]}
     text = t.gettext(msgid, **params)
     if exc.code in ("account_locked", "service_password_locked") and details.get("locked_until"):
         until = local(dt.datetime.fromisoformat(details["locked_until"])).strftime("%Y-%m-%d %H:%M")

@@ -49,6 +49,8 @@ FLASHES = {
     "expiry_reversed": N_("¥%(arg)s given back to the purse, and its validity extended."),
     "merchant_added": N_("Merchant %(arg)s saved."),
     "keys_rotated": N_("Keys rotated: version %(arg)s is current."),
+    "attendance_bills_sent": N_("Attendance bills of %(arg)s: %(arg2)s sent now, %(arg3)s had been sent before."),
+    "attendance_corrected": N_("The correction is saved and recorded in the audit log."),
 }
 
 
@@ -123,10 +125,9 @@ def _take_flash(request: Request) -> str | None:
     msgid = FLASHES.get(key)
     if msgid is None:
         return None
-    arg2 = ""
-    if "%(arg2)s" in msgid:
-        arg, _, arg2 = arg.partition("|")
-    return translator_for(request).gettext(msgid, arg=arg, arg2=arg2)
+    args = arg.split("|", 2) if "%(arg2)s" in msgid else [arg]
+    args += [""] * (3 - len(args))
+    return translator_for(request).gettext(msgid, arg=args[0], arg2=args[1], arg3=args[2])
 
 
 def _finish(request: Request, response: Response) -> Response:
@@ -154,12 +155,12 @@ def render(request: Request, template: str, context: dict | None = None, *, stat
 
 
 def redirect(request: Request, url: str, *, flash: str | None = None, arg: str = "",
-             arg2: str = "") -> RedirectResponse:
+             arg2: str = "", arg3: str = "") -> RedirectResponse:
     """303 to ``url`` (after a form: the browser follows with a GET), carrying an optional notice
-    (with a second argument for the notices that name two things)."""
+    (with second and third arguments for the notices that name several things)."""
     response = RedirectResponse(url, status_code=303)
     if flash:
-        value = f"{flash}:{arg}|{arg2}" if arg2 else f"{flash}:{arg}"
+        value = f"{flash}:{arg}|{arg2}|{arg3}" if arg2 or arg3 else f"{flash}:{arg}"
         response.set_cookie(FLASH_COOKIE, quote(value), path="/", httponly=True, samesite="lax",
                             max_age=60)
     return _finish(request, response)  # type: ignore[return-value]

@@ -22,32 +22,21 @@ from yikatong.enterprises import service as enterprises
 from yikatong.members import service as members
 from yikatong.web.errors import ConsoleRoute
 from yikatong.web.forms import Csrf, Fields
-from yikatong.web.i18n import N_, translator_for
 from yikatong.web.pages.attendance_common import (
-    STATUS_BADGES, STATUS_LABELS, WEEKDAYS, failure, member_in, month_of, nav, shift_month,
+    STATUS_BADGES, STATUS_LABELS, WEEKDAYS, member_in, month_of, nav, shift_month,
 )
-from yikatong.web.pages.common import XLSX, FormFailure, download
+from yikatong.web.pages.common import XLSX, FormFailure, download, form_failure
 from yikatong.web.session import Console, CurrentConsole
 from yikatong.web.templating import redirect, render
 
 router = APIRouter(prefix="/console/enterprises/{enterprise_id}/attendance", route_class=ConsoleRoute,
                    include_in_schema=False)
 
-NOTICES = {"bills": N_("Attendance bills of %(month)s: %(sent)s sent now, %(already)s had been sent before."),
-           "corrected": N_("The correction is saved and recorded in the audit log.")}
 LABELS = {"status_labels": STATUS_LABELS, "status_badges": STATUS_BADGES, "weekdays": WEEKDAYS}
 
 
 def base(enterprise_id: int) -> str:
     return f"/console/enterprises/{enterprise_id}/attendance"
-
-
-def _notice(request: Request) -> str | None:
-    kind = request.query_params.get("done", "")
-    if kind not in NOTICES:
-        return None
-    return translator_for(request).gettext(NOTICES[kind], **{k: request.query_params.get(k, "")[:20]
-                                                              for k in ("month", "sent", "already")})
 
 
 def _total(groups: list[DepartmentSheet]) -> DepartmentSheet:
@@ -66,14 +55,14 @@ def _department(request: Request) -> str:
 def sheet_page(request: Request, enterprise_id: PathId, console: CurrentConsole, db: DB) -> Response:
     enterprise = enterprises.get_enterprise(db, actor=console.actor, enterprise_id=enterprise_id)  # X5: 404
     month, error = month_of(request)
-    problem = failure(request, db, error) if error else None
+    problem = form_failure(request, db, error) if error else None
     department = _department(request)
     sheet = sheets.monthly_sheet(db, actor=console.actor, enterprise_id=enterprise_id, month=month,
                                  department=department or None)
     opens = bills.first_sending_day(month)
     return render(request, "attendance/sheet.html", LABELS | {
         "enterprise": enterprise, "base": base(enterprise_id), "month": month, "sheet": sheet,
-        "department": department, "failure": problem, "notice": _notice(request),
+        "department": department, "failure": problem,
         "departments": members.departments(db, actor=console.actor, enterprise_id=enterprise_id),
         "total": _total(sheet.departments), "previous": shift_month(month, -1), "next": shift_month(month, 1),
         "bills_open": sheets.today() >= opens, "bills_from": opens, "nav": nav(console),
@@ -106,7 +95,7 @@ def _bills_page(request: Request, db: Session, console: Console, enterprise_id: 
 def bills_confirm(request: Request, enterprise_id: PathId, console: CurrentConsole, db: DB) -> Response:
     """The confirmation before the bills go out: the month and how many members worked in it."""
     month, error = month_of(request)
-    return _bills_page(request, db, console, enterprise_id, month, failure(request, db, error) if error else None)
+    return _bills_page(request, db, console, enterprise_id, month, form_failure(request, db, error) if error else None)
 
 
 @router.post("/bills", dependencies=[Csrf])
@@ -124,9 +113,9 @@ def bills_send(request: Request, enterprise_id: PathId, console: CurrentConsole,
                                details={"errors": [{"field": "confirm", "type": "missing", "params": {}}]})
         out = bills.send_bills(db, actor=console.actor, enterprise_id=enterprise_id, month=text)
     except YktError as exc:
-        return _bills_page(request, db, console, enterprise_id, month, failure(request, db, exc))
-    return redirect(request, f"{base(enterprise_id)}?month={out.month}&done=bills&sent={out.sent}"
-                             f"&already={out.already_sent}")
+        return _bills_page(request, db, console, enterprise_id, month, form_failure(request, db, exc))
+    return redirect(request, f"{base(enterprise_id)}?month={out.month}", flash="attendance_bills_sent",
+                    arg=out.month, arg2=str(out.sent), arg3=str(out.already_sent))
 
 
 def _member_page(request: Request, db: Session, console: Console, enterprise_id: int, member_id: int, month: str, *,
@@ -137,7 +126,7 @@ def _member_page(request: Request, db: Session, console: Console, enterprise_id:
     fixes = corrections.list_corrections(db, actor=console.actor, member_id=member_id, month=month)
     return render(request, "attendance/member.html", LABELS | {
         "enterprise": enterprise, "base": base(enterprise_id), "member": member, "month": month,
-        "sheet": month_sheet, "corrections": fixes, "notice": _notice(request),
+        "sheet": month_sheet, "corrections": fixes,
         "values": values or {"day": "", "action": "status", "status": "on_time", "punch_time": "", "reason": ""},
         "failure": problem, "previous": shift_month(month, -1), "next": shift_month(month, 1), "nav": nav(console),
     }, status_code=problem.status_code if problem else 200)
@@ -148,7 +137,7 @@ def member_page(request: Request, enterprise_id: PathId, member_id: PathId, cons
                 db: DB) -> Response:
     month, error = month_of(request)
     return _member_page(request, db, console, enterprise_id, member_id, month,
-                        problem=failure(request, db, error) if error else None)
+                        problem=form_failure(request, db, error) if error else None)
 
 
 def _punch_at(values: dict[str, str]) -> dt.datetime:
@@ -179,5 +168,5 @@ def correct(request: Request, enterprise_id: PathId, member_id: PathId, console:
                                 status=None if punch else values["status"])
     except YktError as exc:
         return _member_page(request, db, console, enterprise_id, member_id, month, values=values,
-                            problem=failure(request, db, exc))
-    return redirect(request, f"{base(enterprise_id)}/members/{member_id}?month={month}&done=corrected")
+                            problem=form_failure(request, db, exc))
+    return redirect(request, f"{base(enterprise_id)}/members/{member_id}?month={month}", flash="attendance_corrected")

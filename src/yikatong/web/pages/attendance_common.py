@@ -1,5 +1,5 @@
-"""What the attendance pages share: the month in the query, the reader's words for the attendance
-services' error codes, and the labels of statuses, weekdays and shift kinds."""
+"""What the attendance pages share: the month in the query and the labels of statuses, weekdays
+and shift kinds (the error codes' words are in web/messages.py, with every other code's)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from yikatong.attendance import sheet as sheets
 from yikatong.core.errors import InvalidInput, NotFound, YktError
 from yikatong.members import service as members
 from yikatong.members.models import Member
-from yikatong.web.i18n import N_, translator_for
-from yikatong.web.pages.common import FormFailure, form_failure
+from yikatong.web.i18n import N_
 from yikatong.web.session import Console
 
 STATUS_LABELS = {"on_time": N_("On time"), "late": N_("Late"), "early_leave": N_("Early leave"),
@@ -21,32 +20,10 @@ STATUS_BADGES = {"on_time": "active", "late": "suspended", "early_leave": "suspe
 WEEKDAYS = {1: N_("Mon"), 2: N_("Tue"), 3: N_("Wed"), 4: N_("Thu"), 5: N_("Fri"), 6: N_("Sat"), 7: N_("Sun")}
 SHIFT_KINDS = {"fixed": N_("Fixed"), "flexible": N_("Flexible")}
 DAY_KINDS = {"holiday": N_("Holiday"), "workday": N_("Working day (调休)")}
-ERRORS = {
-    "invalid_month": N_("Choose a month as YYYY-MM."),
-    "month_not_over": N_("The month is not over yet: its bills can be sent from %(from)s."),
-    "shift_conflict": N_("Someone would have two shifts on one weekday: %(detail)s"),
-    "unknown_member": N_("No such member in this enterprise: %(detail)s"),
-    "shift_not_found": N_("No such shift."),
-    "duplicate_day": N_("This day is already in the calendar; remove it first."),
-    "holiday_not_found": N_("This day is not in the calendar."),
-    "day_in_future": N_("The day has not come yet."),
-    "no_shift_that_day": N_("The member has no shift that day, so a punch cannot be added."),
-    "punch_outside_window": N_("The punch is outside the shift's time window of that day."),
-}
 
 
 def nav(console: Console) -> str:
     return "attendance" if console.is_admin else "enterprises"
-
-
-def failure(request: Request, db: Session, exc: YktError) -> FormFailure:
-    """``form_failure`` (rollback, per-field messages) with the attendance codes in the reader's words."""
-    out = form_failure(request, db, exc)
-    if exc.code in ERRORS:
-        details = exc.details or {}
-        out.message = translator_for(request).gettext(ERRORS[exc.code], **{
-            "from": str(details.get("from", "")), "detail": exc.message.split(": ", 1)[-1]})
-    return out
 
 
 def month_of(request: Request, request_db: Session | None = None) -> tuple[str, YktError | None]:

@@ -22,8 +22,8 @@ from yikatong.enterprises import service as enterprises
 from yikatong.members import service as members
 from yikatong.web.errors import ConsoleRoute
 from yikatong.web.forms import Csrf, Fields
-from yikatong.web.pages.attendance_common import DAY_KINDS, SHIFT_KINDS, WEEKDAYS, failure, nav
-from yikatong.web.pages.common import FormFailure
+from yikatong.web.pages.attendance_common import DAY_KINDS, SHIFT_KINDS, WEEKDAYS, nav
+from yikatong.web.pages.common import FormFailure, form_failure
 from yikatong.web.session import Console, CurrentConsole
 from yikatong.web.templating import redirect, render
 
@@ -132,7 +132,7 @@ def create_shift(request: Request, enterprise_id: PathId, console: CurrentConsol
         shifts.create_shift(db, actor=console.actor, enterprise_id=enterprise_id,
                             **_fields(db, console, enterprise_id, values))
     except YktError as exc:
-        return _shifts_page(request, db, console, enterprise_id, values=values, problem=failure(request, db, exc))
+        return _shifts_page(request, db, console, enterprise_id, values=values, problem=form_failure(request, db, exc))
     return redirect(request, f"/console/enterprises/{enterprise_id}/shifts")
 
 
@@ -150,7 +150,7 @@ def update_shift(request: Request, enterprise_id: PathId, shift_id: PathId, cons
         shifts.update_shift(db, actor=console.actor, enterprise_id=enterprise_id, shift_id=shift_id,
                             **_fields(db, console, enterprise_id, values))
     except YktError as exc:
-        problem = failure(request, db, exc)
+        problem = form_failure(request, db, exc)
         return _shifts_page(request, db, console, enterprise_id, shift_id=shift_id, values=values, problem=problem)
     return redirect(request, f"/console/enterprises/{enterprise_id}/shifts")
 
@@ -192,7 +192,7 @@ def add_holiday(request: Request, enterprise_id: PathId, console: CurrentConsole
                                    kind=values["kind"], name=values["name"], as_weekday=weekday or None)
     except YktError as exc:
         return _holidays_page(request, db, console, enterprise_id, _year(request), values=values,
-                              problem=failure(request, db, exc))
+                              problem=form_failure(request, db, exc))
     return redirect(request, f"/console/enterprises/{enterprise_id}/holidays?year={day.day.year}")
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from yikatong.access import service as access
 from yikatong.core.errors import InvalidInput, YktError
 from yikatong.core.ids import PathId
 from yikatong.deps import DB
@@ -41,10 +42,12 @@ def _page(request: Request, db: Session, console: Console, enterprise_id: int, *
     devices = terminals.list_terminals(db, actor=console.actor, enterprise_id=enterprise_id)
     merchants = terminals.list_merchants(db, actor=console.actor, enterprise_id=enterprise_id)
     synced = {s.terminal_id: s for s in sync.sync_states(db, actor=console.actor, enterprise_id=enterprise_id)}
+    doors = access.list_doors(db, actor=console.actor, enterprise_id=enterprise_id)
     failed = failure or merchant_failure
     return render(request, "terminals/list.html", {
         "enterprise": enterprise, "base": base(enterprise_id), "terminals": devices, "merchants": merchants,
-        "merchant_names": {m.id: m.name for m in merchants}, "synced": synced, "types": TYPES, "new_merchant": NEW_MERCHANT,
+        "merchant_names": {m.id: m.name for m in merchants}, "synced": synced, "doors": doors,
+        "door_names": {d.id: d.name for d in doors}, "types": TYPES, "new_merchant": NEW_MERCHANT,
         "values": values or {"type": TerminalType.pos.value, "name": "", "merchant": "", "merchant_name": ""},
         "failure": failure, "merchant_values": merchant_values or {"name": ""}, "merchant_failure": merchant_failure,
         "has_pos": any(t.type == TerminalType.pos.value for t in devices),
@@ -74,11 +77,13 @@ def _merchant(values: dict[str, str]) -> int | str | None:
 @router.post("", dependencies=[Csrf])
 def register(request: Request, enterprise_id: PathId, console: CurrentConsole, db: DB, form: Fields) -> Response:
     """T2: the device's credential is in the answer and never shown again."""
-    values = {k: form.get(k, "")[:120] for k in ("type", "name", "merchant", "merchant_name")}
+    values = {k: form.get(k, "")[:120] for k in ("type", "name", "merchant", "merchant_name", "door")}
+    door = values["door"]
+    door_id = int(door) if values["type"] == TerminalType.door.value and door.isdigit() and len(door) < 10 else None
     try:
         terminal, token = terminals.register_terminal(db, actor=console.actor, enterprise_id=enterprise_id,
                                                       type=values["type"], name=values["name"],
-                                                      merchant=_merchant(values))
+                                                      merchant=_merchant(values), door_id=door_id)
         merchant = next((m for m in terminals.list_merchants(db, actor=console.actor, enterprise_id=enterprise_id)
                          if m.id == terminal.merchant_id), None)
     except YktError as exc:
