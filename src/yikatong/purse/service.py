@@ -160,10 +160,12 @@ def terminal_topup(db: Session, *, actor: Actor, card_no: str, amount_fen: int) 
     card carries the enterprise's purse on its chip, the chip with it, through the card channel
     (C4; a chip that refuses or does not answer rolls the credit back), so the two never part."""
     terminal = terminals.terminal_of(db, actor=actor, type=TerminalType.topup)
+    # The card first (locked), then the accounts: the order of a cancellation, so the two queue
+    # on the card instead of deadlocking on PostgreSQL.
+    card = cards.card_by_no(db, card_no=card_no)
     holder = usable_card(db, card_no=card_no, enterprise_id=terminal.enterprise_id)
     transfer = credit_purse(db, actor=actor, holder=holder, enterprise_id=terminal.enterprise_id,
                             amount_fen=amount_fen, reference=f"terminal:{terminal.id}", terminal_id=terminal.id)
-    card = cards.card_by_no(db, card_no=card_no)
     ota.load_chip(db, actor=actor, card=card, enterprise_id=terminal.enterprise_id, amount_fen=amount_fen)
     return transfer
 

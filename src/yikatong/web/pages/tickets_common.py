@@ -60,7 +60,7 @@ STATUS_BADGES = {
 }
 
 CLOCK_NAMES = {"first_response": N_("First response"), "arrive": N_("Arrive by"), "resolve": N_("Resolve by")}
-CLOCK_STATES = {"ok": (N_("On time"), "badge-delivery-pending"),
+CLOCK_STATES = {"ok": (N_("Not overdue"), "badge-delivery-pending"),
                 "warning": (N_("Due soon"), "badge-suspended"),
                 "overdue": (N_("Overdue"), "badge-card-lost"),
                 "paused": (N_("Paused"), "badge-removed"),
