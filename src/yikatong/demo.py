@@ -1,6 +1,7 @@
 """Demo data for `ykt demo`: two enterprises (urban and suburban), their admins and about 200
 members with realistic Chinese names, departments and China Mobile numbers; cards, purses and POS
-terminals; the service desk's people and a month of work orders (demo_desk.py)."""
+terminals; door access and attendance with two months of swipes and clock records (demo_access.py);
+the service desk's people and a month of work orders (demo_desk.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from sqlalchemy.orm import Session
 from yikatong.auth import service as auth
 from yikatong.cards import service as cards
 from yikatong.cards.models import AppMode, AppType, CardKind
+from yikatong.core import clock
 from yikatong.core.actor import SYSTEM, Role
 from yikatong.enterprises import flows as enterprise_flows
 from yikatong.core.actor import Channel
+from yikatong.demo_access import backdated, seed_access_attendance, signed_up_at
 from yikatong.demo_desk import seed_service_desk
 from yikatong.members import service as members
 from yikatong.purse import service as purse
@@ -61,6 +64,11 @@ def _name(rng: random.Random) -> str:
     return surname + rng.choice(GIVEN) + rng.choice(GIVEN)
 
 
+def _new_hire(n: int) -> bool:
+    """Every tenth member joined today and has no card yet."""
+    return n % 10 == 9
+
+
 def _phone(rng: random.Random, used: set[str]) -> str:
     while True:
         phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
@@ -80,39 +88,47 @@ def seed(db: Session, *, seed_value: int = 2009) -> list[tuple[str, str, str]]:
     used: set[str] = {SHARED_PERSON[1]}
     first_card = None
     phones: dict[int, list[str]] = {}
+    # The enterprises signed up, with their staff and cards, before the months the attendance demo
+    # shows (the sheet skips the days before a member joined), but for the new hires.
+    signed_up, now = signed_up_at(), clock.now()
     for spec in ENTERPRISES:
-        enterprise = enterprise_flows.register_enterprise(
-            db, actor=actor, code=spec.code, name=spec.name, city=spec.city, zone=spec.zone, address=spec.address,
-            admin_username=spec.admin[0], admin_password=spec.admin[1], service_fee_fen=300)
-        shared = members.add_member(db, actor=SYSTEM, enterprise_id=enterprise.id, name=SHARED_PERSON[0],
-                                    phone=SHARED_PERSON[1], staff_no=f"{spec.staff_prefix}0000",
-                                    department=DEPARTMENTS[0])
-        people = [shared] + [
-            members.add_member(db, actor=SYSTEM, enterprise_id=enterprise.id, name=_name(rng),
-                               phone=_phone(rng, used), staff_no=f"{spec.staff_prefix}{i + 1:04d}",
-                               department=rng.choice(DEPARTMENTS))
-            for i in range(spec.members - 1)]
-        for n, member in enumerate(people):
-            if member is shared and first_card is not None:
-                card = first_card
-            elif n % 10 == 9:
-                continue  # not every member has a card yet
-            else:
-                kind = CardKind.ic if n % 7 == 6 else CardKind.rfid_sim
-                card = cards.issue_card(db, actor=SYSTEM, member_id=member.id, kind=kind)
-                first_card = first_card or card
-            mode = AppMode.ota if card.kind == CardKind.rfid_sim.value else AppMode.local
-            for app_type in AppType:
-                cards.open_application(db, actor=SYSTEM, card_id=card.id, enterprise_id=enterprise.id,
-                                       type=app_type, mode=mode)
-            if n == 5:
-                cards.report_loss(db, actor=SYSTEM, card_id=card.id)
+        with backdated(signed_up):
+            enterprise = enterprise_flows.register_enterprise(
+                db, actor=actor, code=spec.code, name=spec.name, city=spec.city, zone=spec.zone,
+                address=spec.address, admin_username=spec.admin[0], admin_password=spec.admin[1],
+                service_fee_fen=300)
+            shared = members.add_member(db, actor=SYSTEM, enterprise_id=enterprise.id, name=SHARED_PERSON[0],
+                                        phone=SHARED_PERSON[1], staff_no=f"{spec.staff_prefix}0000",
+                                        department=DEPARTMENTS[0])
+        people = [shared]
+        for i in range(spec.members - 1):
+            with backdated(now if _new_hire(i + 1) else signed_up):
+                people.append(members.add_member(db, actor=SYSTEM, enterprise_id=enterprise.id, name=_name(rng),
+                                                 phone=_phone(rng, used), staff_no=f"{spec.staff_prefix}{i + 1:04d}",
+                                                 department=rng.choice(DEPARTMENTS)))
+        with backdated(signed_up):
+            for n, member in enumerate(people):
+                if member is shared and first_card is not None:
+                    card = first_card
+                elif _new_hire(n):
+                    continue  # not every member has a card yet
+                else:
+                    kind = CardKind.ic if n % 7 == 6 else CardKind.rfid_sim
+                    card = cards.issue_card(db, actor=SYSTEM, member_id=member.id, kind=kind)
+                    first_card = first_card or card
+                mode = AppMode.ota if card.kind == CardKind.rfid_sim.value else AppMode.local
+                for app_type in AppType:
+                    cards.open_application(db, actor=SYSTEM, card_id=card.id, enterprise_id=enterprise.id,
+                                           type=app_type, mode=mode)
+                if n == 5:
+                    cards.report_loss(db, actor=SYSTEM, card_id=card.id)
         phones[enterprise.id] = [m.phone for m in people[1:40]]
         logins.append(("enterprise_admin", *spec.admin))
         logins.append(("POS terminal token", f"{spec.name[:4]}·第一食堂", _seed_purse(db, enterprise.id, people)))
     auth.create_user(db, actor=SYSTEM, username=SHARED_PERSON[1], password=PORTAL_PASSWORD, role=Role.member,
                      display_name=SHARED_PERSON[0])
     logins.append(("member (portal)", SHARED_PERSON[1], PORTAL_PASSWORD))
+    logins += seed_access_attendance(db, enterprise_ids=list(phones), seed_value=seed_value)
     logins += seed_service_desk(db, enterprise_ids=list(phones), phones=phones, seed_value=seed_value)
     return logins
 
