@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from yikatong.attendance.models import ClockRecord
 from yikatong.attendance.schemas import MAX_BATCH, ClockBatchOut, ClockRecordIn, Rejected
 from yikatong.audit import service as audit
-from yikatong.cards import service as cards
+from yikatong.cards import roster as card_roster
 from yikatong.cards.models import AppStatus, AppType
 from yikatong.core import clock
 from yikatong.core.actor import Actor
@@ -34,18 +34,24 @@ class ClockRejection(StrEnum):
     future_time = "future_time"  # later than the platform's clock (plus 10 minutes)
 
 
-def _member_of_card(db: Session, enterprise_id: int, card_no: str) -> tuple[int | None, str, dt.datetime | None]:
-    """(member id, rejection code, the time the application closed — None while open)."""
-    card = cards.card_by_no(db, card_no=card_no)
-    if card is None:
-        return None, ClockRejection.unknown_card.value, None
-    apps = [a for a in cards.applications_of(db, card=card)
-            if a.enterprise_id == enterprise_id and a.type == AppType.attendance.value]
-    if not apps:
-        return None, ClockRejection.no_application.value, None
-    live = [a for a in apps if a.status == AppStatus.active.value]
-    app = live[-1] if live else apps[-1]
-    return app.member_id, "", None if live else (clock.as_utc(app.closed_at) if app.closed_at else None)
+def _holders(db: Session, enterprise_id: int, card_nos: set[str]) -> dict[str, tuple[int | None, str, dt.datetime | None]]:
+    """Per card: (member id, rejection code, the time the application closed — None while open)."""
+    found = card_roster.applications_for_cards(db, card_nos=card_nos, enterprise_id=enterprise_id,
+                                               type=AppType.attendance)
+    out = {}
+    for card_no in card_nos:
+        if card_no not in found:
+            out[card_no] = (None, ClockRejection.unknown_card.value, None)
+            continue
+        apps = found[card_no]
+        if not apps:
+            out[card_no] = (None, ClockRejection.no_application.value, None)
+            continue
+        live = [a for a in apps if a.status == AppStatus.active.value]
+        app = live[-1] if live else apps[-1]
+        closed = None if live else (clock.as_utc(app.closed_at) if app.closed_at else None)
+        out[card_no] = (app.member_id, "", closed)
+    return out
 
 
 def upload(db: Session, *, actor: Actor, records: list[ClockRecordIn]) -> ClockBatchOut:
@@ -60,7 +66,7 @@ def upload(db: Session, *, actor: Actor, records: list[ClockRecordIn]) -> ClockB
         raise InvalidInput(f"at most {MAX_BATCH} records per batch", code="batch_too_large")
     enterprise_id = terminal.enterprise_id
     now = clock.now()
-    holders = {no: _member_of_card(db, enterprise_id, no) for no in sorted({r.card_no for r in records})}
+    holders = _holders(db, enterprise_id, {r.card_no for r in records})
     keys = sorted({(r.card_no, r.at.astimezone(dt.UTC)) for r in records})
     stored: set[tuple[str, dt.datetime]] = set()
     for i in range(0, len(keys), _CHUNK):
