@@ -328,3 +328,41 @@ def keys_rekey(
         db.dispose()
     console.print(f"re-sealed {done.root_keys} root key(s), {done.enterprise_keys} enterprise key(s), "
                   f"{done.mother_cards} mother card(s). Restart every process with the new YKT_KEY_ENCRYPTION_KEY.")
+
+
+ota_app = typer.Typer(help="The chips over the air (C3, C4, P1)", no_args_is_help=True)
+app.add_typer(ota_app, name="ota")
+
+
+@ota_app.command("recover")
+def ota_recover(enterprise: Annotated[int | None, typer.Option(min=1, help="one enterprise (default: all)")] = None
+                ) -> None:
+    """P1/P8: read every chip purse over the air and settle the loads in doubt — a load the card made
+    whose answer was lost is credited to the ledger once the card proves it; an older one is listed
+    for a person (exit 1). Run it nightly, e.g. from cron (docs/ota.md)."""
+    from yikatong.enterprises.models import Enterprise
+    from yikatong.purse import flows
+
+    db = _database()
+    follow_up = False
+    try:
+        with db.read() as session:
+            ids = [enterprise] if enterprise else list(session.scalars(select(Enterprise.id).order_by(Enterprise.id)))
+        for eid in ids:
+            with db.write() as session:
+                run = flows.recover_chip_loads(session, actor=SYSTEM, enterprise_id=eid)
+            fen = sum(a for _, _, a in run.recovered)
+            console.print(f"企业 {eid}：检查 {run.cards_checked} 张芯片卡，补记 {len(run.recovered)} 笔（{fen / 100:.2f} 元），"
+                          f"无法证明 {len(run.unproven)} 笔，读不到 {len(run.unreachable)} 张")
+            for card_no, counter, amount in run.recovered:
+                console.print(f"  补记 recovered: 卡 {card_no} 联机序号 {counter} 金额 {amount / 100:.2f} 元")
+            for card_no, counter, amount in run.unproven:
+                console.print(f"  [yellow]待人工核对 unproven:[/] 卡 {card_no} 联机序号 {counter} 金额 {amount / 100:.2f} 元")
+            follow_up = follow_up or bool(run.unproven)
+    except YktError as exc:
+        console.print(f"[red]{exc.code}:[/] {exc.message}")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    if follow_up:
+        raise typer.Exit(1)

@@ -91,3 +91,12 @@ def list_entries(
     if actor_username:
         stmt = stmt.where(AuditEntry.actor_username == actor_username)
     return paginate(db, stmt, page)
+
+
+def changes_of(db: Session, *, entity_type: str, entity_id: int | str, actions: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The ``after`` of an entity's entries with these actions, oldest first — for a domain that
+    journals a fact with its audit entry (``ota.recovery``: the loads the platform committed)."""
+    rows = db.scalars(select(AuditEntry.after).where(AuditEntry.entity_type == entity_type,
+                                                     AuditEntry.entity_id == str(entity_id),
+                                                     AuditEntry.action.in_(actions)).order_by(AuditEntry.id))
+    return [row for row in rows if row]

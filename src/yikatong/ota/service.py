@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yikatong.audit import service as audit
@@ -118,6 +119,12 @@ def open_purse(db: Session, *, actor: Actor, card: Card, enterprise_id: int) -> 
         audit.record(db, actor=actor, action="ota.purse_open", entity_type="card", entity_id=card.id,
                      enterprise_id=enterprise_id, after={"card_no": card.card_no})
     return chip
+
+
+def chip_purse_cards(db: Session, *, enterprise_id: int) -> list[int]:
+    """The ids of the cards whose chip carries this enterprise's purse."""
+    return list(db.scalars(select(Chip.card_id).where(Chip.purse_enterprise_id == enterprise_id,
+                                                      Chip.state == ChipState.washed.value).order_by(Chip.card_id)))
 
 
 def has_chip_purse(db: Session, *, card: Card, enterprise_id: int) -> bool:

@@ -142,6 +142,7 @@ AUDIT_ACTIONS = {
     "ota.purse_open": N_("Open chip purse"),
     "ota.topup": N_("Top up chip"),
     "ota.restore": N_("Restore chip balance"),
+    "ota.recover": N_("Credit a chip load in doubt"),
     "dispatch_rules.set": N_("Set dispatch rules"),
     "engineer.set": N_("Set engineer"),
     "engineer.duty": N_("Engineer on/off duty"),
