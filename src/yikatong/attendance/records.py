@@ -17,7 +17,7 @@ from yikatong.cards import roster as card_roster
 from yikatong.cards.models import AppStatus, AppType
 from yikatong.core import clock
 from yikatong.core.actor import Actor
-from yikatong.core.bulk import matching_pairs
+from yikatong.core.bulk import rows_matching_pairs
 from yikatong.core.errors import InvalidInput
 from yikatong.terminals import service as terminals
 from yikatong.terminals.models import TerminalType
@@ -71,9 +71,8 @@ def upload(db: Session, *, actor: Actor, records: list[ClockRecordIn]) -> ClockB
     stored: set[tuple[str, dt.datetime]] = set()
     for i in range(0, len(keys), _CHUNK):
         part = keys[i:i + _CHUNK]
-        rows = db.execute(matching_pairs([_records.c.card_no, _records.c.at], first=_records.c.card_no,
-                                         second=_records.c.at, pairs=part,
-                                         where=_records.c.enterprise_id == enterprise_id))
+        rows = rows_matching_pairs(db, [_records.c.card_no, _records.c.at], first=_records.c.card_no,
+                                   second=_records.c.at, pairs=part, scope=(_records.c.enterprise_id, enterprise_id))
         stored |= {(no, clock.as_utc(at)) for no, at in rows}
     rejected: list[Rejected] = []
     rows, duplicates = [], 0

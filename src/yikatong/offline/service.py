@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yikatong.audit import service as audit
@@ -18,7 +18,7 @@ from yikatong.cardproto import purse as pp
 from yikatong.cards import blacklist
 from yikatong.core import clock
 from yikatong.core.actor import Actor, Role
-from yikatong.core.bulk import matching_pairs
+from yikatong.core.bulk import insert_rows, rows_matching_pairs
 from yikatong.core.errors import InvalidInput
 from yikatong.core.pagination import Page, PageParams, paginate
 from yikatong.keys import service as keys
@@ -67,12 +67,12 @@ def _known(db: Session, enterprise_id: int, recs: list[_Rec]):
             _records.c.sam_terminal_id, _records.c.terminal_serial, _records.c.at, _records.c.tac)
     mine = _records.c.enterprise_id == enterprise_id
     for part in _chunks(sorted({(r.card_no, r.counter) for r in recs})):
-        for row in db.execute(matching_pairs(cols, first=_records.c.card_no, second=_records.c.offline_counter,
-                                             pairs=part, where=mine)):
+        for row in rows_matching_pairs(db, cols, first=_records.c.card_no, second=_records.c.offline_counter,
+                                       pairs=part, scope=(_records.c.enterprise_id, enterprise_id)):
             by_counter[row[0], row[1]] = tuple(row)
     for part in _chunks(sorted({(r.sam, r.serial) for r in recs})):
-        for row in db.execute(matching_pairs(cols, first=_records.c.sam_terminal_id,
-                                             second=_records.c.terminal_serial, pairs=part, where=mine)):
+        for row in rows_matching_pairs(db, cols, first=_records.c.sam_terminal_id, second=_records.c.terminal_serial,
+                                       pairs=part, scope=(_records.c.enterprise_id, enterprise_id)):
             by_serial[row[4], row[5]] = (row[0], row[1])
     for part in _chunks(sorted({r.card_no for r in recs})):
         top_counter.update(db.execute(select(_records.c.card_no, func.max(_records.c.offline_counter))
@@ -153,8 +153,7 @@ def upload(db: Session, *, actor: Actor, records: list[RecordIn]) -> BatchOut:
                          sam_terminal_id=r.sam, terminal_serial=r.serial, at=r.at.astimezone(dt.UTC), tac=r.tac,
                          transfer_id=transfer_id, flagged=bool(mine),
                          flags=",".join(f.value for f in mine), uploaded_at=now))
-    if rows:
-        db.execute(insert(_records), rows)
+    insert_rows(db, _records, rows)
     rejected = [Outcome(index=i, code=codes[i]) for i in sorted(codes)]
     flagged = [Outcome(index=i, code=f.value) for i in sorted(flags) for f in flags[i]]
     if rows or rejected:

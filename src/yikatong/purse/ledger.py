@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from yikatong.core import clock
 from yikatong.core.actor import Actor
+from yikatong.core.bulk import insert_rows
 from yikatong.core.errors import Conflict, InvalidInput
 from yikatong.purse.models import OUTSIDE, Account, AccountKind, Transfer, TransferKind
 
@@ -90,15 +91,12 @@ def move(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKind, d
     return Transfer(id=conn.execute(_RECORD, row).scalar_one(), **row)
 
 
-_DEBIT_MANY = (update(_accounts).where(_accounts.c.id == bindparam("account_id"),
-                                       or_(_accounts.c.allow_negative.is_(True),
-                                           _accounts.c.balance_fen >= bindparam("amount")))
-               .values(balance_fen=_accounts.c.balance_fen - bindparam("amount")))
+# The guarded debit of ``move``, as the driver's executemany (one round of the driver's C loop for
+# the batch, not SQLAlchemy's per-row parameter handling); placeholders are the driver's own.
+_DEBIT_MANY_SQL = ("UPDATE accounts SET balance_fen = balance_fen - {m} "
+                   "WHERE id = {m} AND (allow_negative OR balance_fen >= {m})")
 _BALANCES = select(_accounts.c.id, _accounts.c.balance_fen, _accounts.c.allow_negative).where(
     _accounts.c.id.in_(bindparam("ids", expanding=True)))
-# Without ``sort_by_parameter_order`` both engines insert the batch in a few multi-row statements
-# (with it SQLite falls back to one statement per row); the ids are matched by reference instead.
-_RECORD_MANY = insert(_transfers).returning(_transfers.c.reference, _transfers.c.id)
 _CHUNK = 500  # ids per IN (…) list: inside both engines' parameter limits
 
 
@@ -146,7 +144,8 @@ def move_many(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKi
         planned.append((debit_id, amount_fen, reference, after))
     if not totals:
         return [None] * len(debits)
-    conn.execute(_DEBIT_MANY, [{"account_id": a, "amount": t} for a, t in sorted(totals.items())])
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(_DEBIT_MANY_SQL.format(m=mark), [(t, a, t) for a, t in sorted(totals.items())])
     # The guard cannot refuse under the caller's lock; should a caller forget the lock, the balances
     # read back differ from the plan and the transaction is abandoned rather than posted wrong.
     for i in range(0, len(ids), _CHUNK):
@@ -168,7 +167,7 @@ def move_many(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKi
                          reverses_transfer_id=None, actor=actor.username, channel=actor.channel.value,
                          created_at=now, terminal_id=terminal_id, merchant_id=merchant_id,
                          debit_balance_after_fen=debit_after, credit_balance_after_fen=credit_running))
-    new_ids = dict(conn.execute(_RECORD_MANY, rows).all())
+    new_ids = dict(insert_rows(db, _transfers, rows, returning=[_transfers.c.reference, _transfers.c.id]))
     return [None if step is None else new_ids[step[2]] for step in planned]
 
 
