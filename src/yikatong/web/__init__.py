@@ -11,7 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from yikatong.core.errors import NotFound
 from yikatong.web import errors
 from yikatong.web.errors import ConsoleRoute
-from yikatong.web.pages import access, access_events, knowledge, offline_records, portal_help
+from yikatong.web.pages import access, access_edit, access_events, access_validity, knowledge, offline_records
+from yikatong.web.pages import portal_help
 from yikatong.web.pages import keys as key_pages
 from yikatong.web.pages import engineer, portal_tickets, tickets, tickets_detail
 from yikatong.web.pages import attendance, attendance_setup
@@ -39,7 +40,8 @@ def mount(app: FastAPI) -> None:
                    purse_bulk.router, purse.router, terminals.router, pos_simulator.router, settlements.router,
                    lookup.router, sms.router, audit.router, service_reports.router, knowledge.router,
                    portal_help.router, tickets.router, tickets_detail.router, engineer.router,
-                   portal_tickets.router, offline_records.router, access.router, access_events.router,
+                   portal_tickets.router, offline_records.router, access.router, access_edit.router,
+                   access_validity.router, access_events.router,
                    attendance.router, attendance_setup.router, key_pages.router, _fallback):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

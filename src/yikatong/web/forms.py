@@ -12,8 +12,13 @@ from yikatong.web.errors import CsrfRejected
 from yikatong.web.security import CSRF_FIELD, CSRF_HEADER, check_session_csrf
 
 
+# Each selected door of an access group and each ticked weekday of a time zone is a field of its own;
+# the limit bounds a form's parsing, not a real form.
+MAX_FIELDS = 1000
+
+
 async def _form(request: Request):
-    return await request.form(max_files=1, max_fields=50)
+    return await request.form(max_files=1, max_fields=MAX_FIELDS)
 
 
 async def require_csrf(request: Request) -> None:

@@ -51,6 +51,15 @@ FLASHES = {
     "keys_rotated": N_("Keys rotated: version %(arg)s is current."),
     "attendance_bills_sent": N_("Attendance bills of %(arg)s: %(arg2)s sent now, %(arg3)s had been sent before."),
     "attendance_corrected": N_("The correction is saved and recorded in the audit log."),
+    "access_door_saved": N_("Door %(arg)s saved."),
+    "access_site_saved": N_("Site %(arg)s saved."),
+    "access_time_zone_saved": N_("Time zone %(arg)s saved."),
+    "access_group_saved": N_("Access group %(arg)s saved."),
+    "access_door_removed": N_("Door %(arg)s removed: its events stay in the event log."),
+    "access_site_removed": N_("Site %(arg)s removed."),
+    "access_time_zone_removed": N_("Time zone %(arg)s removed."),
+    "access_group_removed": N_("Access group %(arg)s removed."),
+    "access_validity_saved": N_("Access validity of %(arg)s saved."),
 }
 
 
