@@ -5,7 +5,7 @@ from yikatong.access.models import (  # noqa: F401
     PermissionVersion, Site, TerminalPermissionState, TimeZone,
 )
 from yikatong.attendance.models import (  # noqa: F401
-    AttendanceBill, ClockRecord, Correction, Holiday, Shift, ShiftAssignment,
+    AttendanceBill, ClockRecord, Correction, Holiday, RosterVersion, Shift, ShiftAssignment,
 )
 from yikatong.audit.models import AuditEntry  # noqa: F401
 from yikatong.auth.models import AuthToken, OneTimeCode, PersonCredential, User  # noqa: F401

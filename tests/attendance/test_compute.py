@@ -7,7 +7,7 @@ import datetime as dt
 
 from yikatong.attendance import compute
 from yikatong.attendance.schemas import Counts, DayOut
-from yikatong.attendance.shifts import ShiftRule
+from yikatong.attendance.roster import ShiftRule
 from yikatong.core.clock import SHANGHAI
 
 DAY = dt.date(2026, 3, 2)

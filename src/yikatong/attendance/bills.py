@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yikatong.attendance.common import ensure_can_manage
-from yikatong.attendance.models import AttendanceBill, Shift
+from yikatong.attendance.models import AttendanceBill
+from yikatong.attendance.roster import enterprises_with_shifts_since
 from yikatong.attendance.schemas import BillsIn, BillsOut, MemberSheet
 from yikatong.attendance.sheet import ALL_MEMBERS, member_sheets, parse_month, today
 from yikatong.audit import service as audit
@@ -90,13 +91,15 @@ def previous_month(day: dt.date) -> str:
 
 def send_month_end_bills(db: Session) -> int:
     """The month-end job: from the 2nd of a month on, the previous month's bills of every active
-    enterprise with shifts (each member once, however often it runs). Returns the number queued."""
+    enterprise with shifts now or a change of them since that month began (its shifts may have
+    been deleted since; each member once, however often it runs). Returns the number queued."""
     day = today()
     if day.day < 2:
         return 0
     month = previous_month(day)
     queued = 0
-    for enterprise_id in db.scalars(select(Shift.enterprise_id).distinct().order_by(Shift.enterprise_id)):
+    first, _ = parse_month(month)
+    for enterprise_id in enterprises_with_shifts_since(db, day=first):
         enterprise = enterprises.get_enterprise(db, actor=SYSTEM, enterprise_id=enterprise_id)
         if enterprise.status != "active":
             continue

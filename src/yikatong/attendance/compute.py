@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from yikatong.attendance.models import DayStatus
 from yikatong.attendance.schemas import Counts, DayOut
-from yikatong.attendance.shifts import ShiftRule
+from yikatong.attendance.roster import ShiftRule
 from yikatong.core.clock import SHANGHAI
 
 MAX_BEFORE = 240

@@ -17,7 +17,7 @@ from yikatong.attendance.compute import window
 from yikatong.attendance.models import Correction, CorrectionKind
 from yikatong.attendance.schemas import CorrectionIn, CorrectionOut, DayOut
 from yikatong.attendance.sheet import member_day, parse_month, rule_for_day, today
-from yikatong.attendance.shifts import roster
+from yikatong.attendance.roster import roster_on
 from yikatong.audit import service as audit
 from yikatong.core.actor import Actor
 from yikatong.core.errors import InvalidInput
@@ -35,8 +35,8 @@ def _view(day: DayOut | None) -> dict | None:
 def correct_day(db: Session, *, actor: Actor, member_id: int, day: dt.date | str, reason: str,
                 status: str | None = None, punch_at: dt.datetime | str | None = None) -> Correction:
     """A3: correct one member's day. A day in the future is 422 ``day_in_future``; an added punch
-    needs a shift that day (422 ``no_shift_that_day``) and must fall in its window (422
-    ``punch_outside_window``, details give the window)."""
+    needs a shift that day, by the roster in force then (422 ``no_shift_that_day``), and must fall
+    in its window (422 ``punch_outside_window``, details give the window)."""
     member = members.get_member(db, actor=actor, member_id=member_id)  # another enterprise's: 404 (X5)
     ensure_can_manage(db, actor=actor, enterprise_id=member.enterprise_id)
     data = validated(CorrectionIn, day=day, status=status, punch_at=punch_at, reason=reason)
@@ -44,7 +44,8 @@ def correct_day(db: Session, *, actor: Actor, member_id: int, day: dt.date | str
         raise InvalidInput("the day has not come yet", code="day_in_future")
     if data.punch_at is not None:
         calendar = calendar_between(db, enterprise_id=member.enterprise_id, start=data.day, end=data.day)
-        rule = rule_for_day(roster(db, enterprise_id=member.enterprise_id), calendar, member, data.day)
+        plan = roster_on(db, enterprise_id=member.enterprise_id, day=data.day)  # the shifts as they were that day
+        rule = rule_for_day(plan, calendar, member, data.day)
         if rule is None:
             raise InvalidInput("the member has no shift that day", code="no_shift_that_day")
         win = window(data.day, rule)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yikatong.core.clock import now
@@ -84,6 +84,23 @@ class ShiftAssignment(Base):
     shift_id: Mapped[int] = mapped_column(ForeignKey("attendance_shifts.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     department: Mapped[str | None] = mapped_column(String(100))
+
+
+class RosterVersion(Base):
+    """The whole roster of an enterprise (its shifts' rules and who works which) in force from
+    ``effective_from`` (Beijing date) until the next version (A3, attendance/roster.py)."""
+
+    __tablename__ = "attendance_roster_versions"
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "effective_from", name="uq_attendance_roster_versions_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    # {"v": 1, "shifts": [ShiftRule fields], "members": {member id: [shift ids]}, "departments": {name: [shift ids]}}
+    roster: Mapped[dict] = mapped_column(JSON)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)  # the last change of that day
 
 
 class ClockRecord(Base):

@@ -1,7 +1,8 @@
 """The monthly attendance sheet (A3) and its counts per member and department (A4), computed from
-the shifts, the calendar, the clock records and the admins' corrections as they are now. Only days
-that are over appear: a working day once its window has closed, a rest day once it has passed;
-days before a member joined the enterprise are not counted."""
+the roster in force on each day (roster.py: a change of shifts applies from its day on), the
+calendar, the clock records and the admins' corrections. Only days that are over appear: a working
+day once its window has closed, a rest day once it has passed; days before a member joined the
+enterprise are not counted."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from yikatong.attendance.common import ensure_can_manage
 from yikatong.attendance.models import Correction, CorrectionKind, DayKind, DayStatus, Holiday
 from yikatong.attendance.records import punches_between
 from yikatong.attendance.schemas import DayOut, DepartmentSheet, MemberCounts, MemberSheet, PeriodOut, SheetOut
-from yikatong.attendance.shifts import Roster, ShiftRule, roster
+from yikatong.attendance.roster import Roster, RosterHistory, ShiftRule, roster_history
 from yikatong.core import clock
 from yikatong.core.actor import Actor
 from yikatong.core.clock import SHANGHAI
@@ -81,8 +82,9 @@ def _corrections(db: Session, enterprise_id: int, first: dt.date, last: dt.date,
 
 
 def rule_for_day(plan: Roster, calendar: dict[dt.date, Holiday], member: Member, day: dt.date) -> ShiftRule | None:
-    """The shift a member works on ``day``: none on a holiday; on a 调休 workday the shift of the
-    weekday it stands for (Monday unless the calendar says otherwise); else the weekday's."""
+    """The shift a member works on ``day`` under ``plan`` (the roster in force that day): none on a
+    holiday; on a 调休 workday the shift of the weekday it stands for (Monday unless the calendar
+    says otherwise); else the weekday's."""
     entry = calendar.get(day)
     if entry is not None and entry.kind == DayKind.holiday.value:
         return None
@@ -90,17 +92,22 @@ def rule_for_day(plan: Roster, calendar: dict[dt.date, Holiday], member: Member,
     return plan.shift_for(member.id, member.department, weekday)
 
 
-def _member_month(member: Member, first: dt.date, last: dt.date, plan: Roster, calendar: dict[dt.date, Holiday],
-                  punches: list[dt.datetime], fixes: _Corrections, now: dt.datetime) -> MemberSheet:
+def _member_month(member: Member, first: dt.date, last: dt.date, plans: RosterHistory,
+                  calendar: dict[dt.date, Holiday], punches: list[dt.datetime], fixes: _Corrections,
+                  now: dt.datetime) -> MemberSheet:
     joined = clock.local(member.created_at).date()
     local_today = clock.local(now).date()
-    weekly = plan.weekly(member.id, member.department)
+    weeks = plans.weekly(member.id, member.department)  # [(effective_from, {weekday: shift})], ascending
+    version = 0
     used: set[int] = set()
     days: list[DayOut] = []
     one_day = dt.timedelta(days=1)
     # The day before the month is computed too, unseen, so its overnight shift keeps its own punches.
     day = max(first - one_day, joined)
     while day <= last:
+        while version + 1 < len(weeks) and weeks[version + 1][0] <= day:
+            version += 1
+        weekly = weeks[version][1]
         entry = calendar.get(day)
         if entry is None:
             rule = weekly.get(day.isoweekday())
@@ -137,8 +144,9 @@ def _punch_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetim
 
 def member_sheets(db: Session, *, enterprise_id: int, first: dt.date, last: dt.date, people: list[Member]
                   ) -> list[MemberSheet]:
-    """The month of each member (the caller checked access). A few queries for the whole enterprise."""
-    plan = roster(db, enterprise_id=enterprise_id)
+    """The month of each member (the caller checked access). A few queries for the whole enterprise,
+    the roster versions of the span among them."""
+    plans = roster_history(db, enterprise_id=enterprise_id, start=first - dt.timedelta(days=1), end=last)
     calendar = calendar_between(db, enterprise_id=enterprise_id, start=first - dt.timedelta(days=1), end=last)
     start, end = _punch_range(first, last)
     only = people[0].id if len(people) == 1 else None
@@ -148,7 +156,7 @@ def member_sheets(db: Session, *, enterprise_id: int, first: dt.date, last: dt.d
     out = []
     for member in people:
         mine = sorted(punches.get(member.id, []) + fixes.punches.get(member.id, []))
-        out.append(_member_month(member, first, last, plan, calendar, mine, fixes, now))
+        out.append(_member_month(member, first, last, plans, calendar, mine, fixes, now))
     return out
 
 

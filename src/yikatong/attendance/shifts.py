@@ -5,18 +5,20 @@ A shift is fixed (arrive by ``start`` + grace, leave at ``end`` − early-leave 
 It is assigned to members and/or departments (members' ``department``). A member with any shift of
 their own follows only their own shifts; otherwise their department's. Within one of these sets a
 weekday has at most one shift: an assignment that would give someone two shifts on one weekday is
-409 ``shift_conflict``."""
+409 ``shift_conflict``.
+
+Every change (create, update, delete) is kept as a new version of the enterprise's roster,
+effective from today (roster.py): the days before it are still computed with the shifts as they
+were."""
 
 from __future__ import annotations
-
-from collections import defaultdict
-from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from yikatong.attendance.common import ensure_can_manage
 from yikatong.attendance.models import Shift, ShiftAssignment, ShiftKind
+from yikatong.attendance.roster import keep_baseline, record_change, weekdays_of
 from yikatong.attendance.schemas import ShiftFields, ShiftOut, hhmm
 from yikatong.audit import service as audit
 from yikatong.core.actor import Actor
@@ -24,83 +26,6 @@ from yikatong.core.errors import Conflict, InvalidInput, NotFound
 from yikatong.core.validation import validated
 from yikatong.members import service as members
 from yikatong.members.models import MemberStatus
-
-
-@dataclass(frozen=True)
-class ShiftRule:
-    """A shift as the day computation needs it (no database)."""
-
-    id: int
-    name: str
-    kind: str
-    weekdays: frozenset[int]
-    start: int  # minutes after midnight, Beijing
-    end: int
-    grace: int
-    early_grace: int
-    required: int | None
-
-    @property
-    def length(self) -> int:
-        return (self.end - self.start) % 1440
-
-    @property
-    def overnight(self) -> bool:
-        return self.end <= self.start
-
-    @property
-    def flexible(self) -> bool:
-        return self.kind == ShiftKind.flexible.value
-
-
-def rule_of(shift: Shift) -> ShiftRule:
-    return ShiftRule(id=shift.id, name=shift.name, kind=shift.kind, weekdays=frozenset(_weekdays(shift.weekdays)),
-                     start=shift.start_minute, end=shift.end_minute, grace=shift.grace_minutes,
-                     early_grace=shift.early_leave_grace_minutes, required=shift.required_minutes)
-
-
-def _weekdays(text: str) -> list[int]:
-    return [int(w) for w in text.split(",") if w]
-
-
-@dataclass
-class Roster:
-    """Every shift of an enterprise and who works it: ``shift_for(member, department, weekday)``."""
-
-    rules: dict[int, ShiftRule]
-    by_member: dict[int, list[int]]
-    by_department: dict[str, list[int]]
-
-    def shifts_of(self, member_id: int, department: str | None) -> list[ShiftRule]:
-        own = self.by_member.get(member_id)
-        ids = own if own else self.by_department.get(department or "", [])
-        return [self.rules[i] for i in ids]
-
-    def shift_for(self, member_id: int, department: str | None, weekday: int) -> ShiftRule | None:
-        return self.weekly(member_id, department).get(weekday)
-
-    def weekly(self, member_id: int, department: str | None) -> dict[int, ShiftRule]:
-        """{weekday: shift} of one member (the lowest shift id wins, should two ever overlap)."""
-        out: dict[int, ShiftRule] = {}
-        for rule in self.shifts_of(member_id, department):
-            for weekday in rule.weekdays:
-                out.setdefault(weekday, rule)
-        return out
-
-
-def roster(db: Session, *, enterprise_id: int) -> Roster:
-    """The enterprise's shifts and assignments in two queries (the sheet's caller checked access)."""
-    rules = {s.id: rule_of(s) for s in db.scalars(select(Shift).where(Shift.enterprise_id == enterprise_id)
-                                                   .order_by(Shift.id))}
-    by_member: dict[int, list[int]] = defaultdict(list)
-    by_department: dict[str, list[int]] = defaultdict(list)
-    for a in db.scalars(select(ShiftAssignment).where(ShiftAssignment.enterprise_id == enterprise_id)
-                        .order_by(ShiftAssignment.shift_id)):
-        if a.member_id is not None:
-            by_member[a.member_id].append(a.shift_id)
-        elif a.department:
-            by_department[a.department].append(a.shift_id)
-    return Roster(rules=rules, by_member=dict(by_member), by_department=dict(by_department))
 
 
 def _assignments(db: Session, shift_id: int) -> tuple[list[int], list[str]]:
@@ -116,7 +41,7 @@ def _assignments(db: Session, shift_id: int) -> tuple[list[int], list[str]]:
 
 def shift_out(db: Session, shift: Shift) -> ShiftOut:
     member_ids, departments = _assignments(db, shift.id)
-    return ShiftOut(id=shift.id, name=shift.name, kind=ShiftKind(shift.kind), weekdays=_weekdays(shift.weekdays),
+    return ShiftOut(id=shift.id, name=shift.name, kind=ShiftKind(shift.kind), weekdays=weekdays_of(shift.weekdays),
                     start=hhmm(shift.start_minute), end=hhmm(shift.end_minute),
                     overnight=shift.end_minute <= shift.start_minute, grace_minutes=shift.grace_minutes,
                     early_leave_grace_minutes=shift.early_leave_grace_minutes,
@@ -138,7 +63,7 @@ def _check_conflicts(db: Session, enterprise_id: int, shift_id: int | None, data
     """No one gets two shifts of their own (or two of their department's) on one weekday."""
     weekdays = set(data.weekdays)
     others = {s.id: s for s in db.scalars(select(Shift).where(Shift.enterprise_id == enterprise_id))
-              if s.id != shift_id and weekdays & set(_weekdays(s.weekdays))}
+              if s.id != shift_id and weekdays & set(weekdays_of(s.weekdays))}
     if not others:
         return
     clashes = []
@@ -172,6 +97,7 @@ def create_shift(db: Session, *, actor: Actor, enterprise_id: int, **fields) -> 
     data = validated(ShiftFields, **fields)
     _check_members(db, enterprise_id, data.member_ids)
     _check_conflicts(db, enterprise_id, None, data)
+    keep_baseline(db, enterprise_id=enterprise_id)
     shift = Shift(enterprise_id=enterprise_id, name=data.name, kind=data.kind.value,
                   weekdays=",".join(map(str, data.weekdays)), start_minute=data.start_minute,
                   end_minute=data.end_minute, grace_minutes=data.grace_minutes,
@@ -179,6 +105,7 @@ def create_shift(db: Session, *, actor: Actor, enterprise_id: int, **fields) -> 
     db.add(shift)
     db.flush()
     _assign(db, enterprise_id, shift.id, data)
+    record_change(db, enterprise_id=enterprise_id)
     audit.record(db, actor=actor, action="attendance.shift_create", entity_type="shift", entity_id=shift.id,
                  enterprise_id=enterprise_id, after=_audited(data))
     return shift
@@ -199,7 +126,8 @@ def list_shifts(db: Session, *, actor: Actor, enterprise_id: int) -> list[Shift]
 
 def update_shift(db: Session, *, actor: Actor, enterprise_id: int, shift_id: int, **changes) -> Shift:
     """A3: change a shift or its assignment; the given fields are merged onto the stored ones and the
-    whole is checked again. The sheet of any month is computed with the shift as it is now."""
+    whole is checked again. The change applies from today (Beijing): earlier days keep the roster
+    that was in force on them."""
     shift = get_shift(db, actor=actor, enterprise_id=enterprise_id, shift_id=shift_id)
     current = shift_out(db, shift)
     before = current.model_dump(mode="json", exclude={"id", "overnight"})
@@ -209,23 +137,27 @@ def update_shift(db: Session, *, actor: Actor, enterprise_id: int, shift_id: int
     data = validated(ShiftFields, **merged)
     _check_members(db, enterprise_id, [m for m in data.member_ids if m not in current.member_ids])
     _check_conflicts(db, enterprise_id, shift.id, data)
+    keep_baseline(db, enterprise_id=enterprise_id)
     shift.name, shift.kind, shift.weekdays = data.name, data.kind.value, ",".join(map(str, data.weekdays))
     shift.start_minute, shift.end_minute = data.start_minute, data.end_minute
     shift.grace_minutes, shift.early_leave_grace_minutes = data.grace_minutes, data.early_leave_grace_minutes
     shift.required_minutes = data.required_minutes
     _assign(db, enterprise_id, shift.id, data)
+    record_change(db, enterprise_id=enterprise_id)
     audit.record(db, actor=actor, action="attendance.shift_update", entity_type="shift", entity_id=shift.id,
                  enterprise_id=enterprise_id, before=before, after=_audited(data))
     return shift
 
 
 def delete_shift(db: Session, *, actor: Actor, enterprise_id: int, shift_id: int) -> None:
-    """A3: remove a shift and its assignments; its members' days become rest days (for every month,
-    as the sheet is computed from the shifts as they are)."""
+    """A3: remove a shift and its assignments; from today on its members' days are rest days (or
+    their department's shift); the days before keep it."""
     shift = get_shift(db, actor=actor, enterprise_id=enterprise_id, shift_id=shift_id)
     before = shift_out(db, shift).model_dump(mode="json")
+    keep_baseline(db, enterprise_id=enterprise_id)
     db.execute(delete(ShiftAssignment).where(ShiftAssignment.shift_id == shift.id))
     db.delete(shift)
     db.flush()
+    record_change(db, enterprise_id=enterprise_id)
     audit.record(db, actor=actor, action="attendance.shift_delete", entity_type="shift", entity_id=shift_id,
                  enterprise_id=enterprise_id, before=before)

@@ -100,6 +100,7 @@ CODES = {
     "month_not_over": N_("The month is not over yet: its bills can be sent from %(from)s."),
     "shift_conflict": N_("Someone would have two shifts on one weekday: %(detail)s"),
     "shift_not_found": N_("No such shift."),
+    "concurrent_change": N_("Someone else changed the shifts at the same moment: please try again."),
     "duplicate_day": N_("This day is already in the calendar; remove it first."),
     "holiday_not_found": N_("This day is not in the calendar."),
     "day_in_future": N_("The day has not come yet."),
