@@ -105,3 +105,13 @@ def test_r_x5_enterprise_admin_sees_only_their_own_enterprise(client, database):
     assert "自家企业" in listing and "别家企业" not in listing
     assert client.get(f"/console/enterprises/{eid + 1}").status_code == 404
     assert client.get("/console/enterprises/999999").status_code == 404
+
+
+def test_r_a1_r_a3_operator_reaches_door_access_and_attendance_from_the_enterprise_page(client, database):
+    eid, _ = make_enterprise(database)
+    logged_in(client, make_user(database, role=Role.operator))
+    page = client.get(f"/console/enterprises/{eid}").text
+    for area, title in (("access", "门禁"), ("attendance", "考勤")):
+        assert f'href="/console/enterprises/{eid}/{area}"' in page
+        r = client.get(f"/console/enterprises/{eid}/{area}")
+        assert r.status_code == 200 and title in r.text
