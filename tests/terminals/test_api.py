@@ -41,3 +41,21 @@ def test_r_t2_registration_rules(client, database):
     r = client.post(f"/api/v1/enterprises/{eid}/terminals", headers=login(client, other_admin),
                     json={"type": "pos", "name": "入侵"})
     assert r.status_code == 404
+
+
+def test_r_t2_a_terminal_has_no_password_to_guess(client, database):
+    from sqlalchemy import select
+
+    from yikatong.auth.models import User
+    from yikatong.terminals.models import Terminal
+
+    eid, admin = make_enterprise(database)
+    pos = make_terminal(client, login(client, admin), eid, merchant="第一食堂")
+    with database.read() as s:
+        user = s.scalar(select(User).join(Terminal, Terminal.user_id == User.id).where(Terminal.enterprise_id == eid))
+        username, stored = user.username, user.password_hash
+    assert not stored.startswith("$argon2")  # nothing was hashed for it: it only presents its token
+    for guess in (stored, "", "!no-password", "password123"):
+        r = client.post("/api/v1/auth/token", json={"username": username, "password": guess})
+        assert r.status_code in (401, 422)
+    assert client.get("/api/v1/terminal/sync", headers=pos).status_code == 200  # its token still works

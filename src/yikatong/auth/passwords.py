@@ -12,6 +12,11 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
+# The stored "hash" of a login without a password (a terminal's): not an argon2 hash, so nothing
+# verifies against it.
+NO_PASSWORD = "!no-password"
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from yikatong.audit import service as audit
 from yikatong.auth.channels import check_channel, validate_channels, validate_time_windows
 from yikatong.auth.models import AuthToken, User
-from yikatong.auth.passwords import hash_password, verify_password
+from yikatong.auth.passwords import NO_PASSWORD, hash_password, verify_password
 from yikatong.config import get_settings
 from yikatong.core import clock
 from yikatong.core.actor import Actor, Channel, Role
@@ -41,19 +41,22 @@ def create_user(
     *,
     actor: Actor,
     username: str,
-    password: str,
+    password: str | None,
     role: Role,
     enterprise_id: int | None = None,
     display_name: str = "",
     allowed_channels: list[str] | None = None,
     time_windows: list[dict] | None = None,
 ) -> User:
-    """Create a login. Enterprise admins need an enterprise; usernames are unique (case-insensitive)."""
+    """Create a login. Enterprise admins need an enterprise; usernames are unique (case-insensitive).
+    ``password`` None: a device's login that only ever presents a token (a terminal) — no password
+    opens it, and no argon2 hash (half a second each) is spent on a secret nobody types."""
     if actor.role is not None and role not in _GRANTS.get(actor.role, set()):
         raise Forbidden(f"a {actor.role} cannot create {role} accounts", code="role_not_allowed")
     if not USERNAME.match(username):
         raise InvalidInput("a username has 3–64 letters, digits or _ . @ -", code="invalid_username")
-    validate_password(password)
+    if password is not None:
+        validate_password(password)
     if role == Role.enterprise_admin and enterprise_id is None:
         raise InvalidInput("an enterprise admin belongs to an enterprise", code="enterprise_required")
     if find_user(db, username=username) is not None:
@@ -61,7 +64,7 @@ def create_user(
     user = User(
         username=username.lower(),
         display_name=display_name or username,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if password is not None else NO_PASSWORD,
         role=role.value,
         enterprise_id=enterprise_id,
         allowed_channels=validate_channels(allowed_channels),

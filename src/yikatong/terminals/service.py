@@ -87,7 +87,7 @@ def register_terminal(db: Session, *, actor: Actor, enterprise_id: int, type: Te
             raise InvalidInput("no such door in this enterprise", code="unknown_door",
                                details={"door_id": data.door_id})
     user = auth.create_user(db, actor=SYSTEM, username=f"term-{enterprise_id}-{secrets.token_hex(6)}",
-                            password=secrets.token_urlsafe(24), role=Role.terminal, enterprise_id=enterprise_id,
+                            password=None, role=Role.terminal, enterprise_id=enterprise_id,
                             display_name=data.name, allowed_channels=["terminal"])
     terminal = Terminal(enterprise_id=enterprise_id, type=data.type.value, name=data.name, user_id=user.id,
                         merchant_id=merchant_row.id if merchant_row else None, door_id=data.door_id,
