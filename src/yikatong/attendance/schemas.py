@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
 from yikatong.attendance.models import DayKind, DayStatus, ShiftKind
-from yikatong.core.clock import SHANGHAI
+from yikatong.core.clock import beijing_time
 from yikatong.core.ids import BodyId
 
 MAX_BATCH = 500
@@ -29,17 +29,6 @@ def minute_of(text: str) -> int:
 
 def hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def beijing(value: dt.datetime) -> dt.datetime:
-    """Aware, Beijing, whole seconds (a naive time is Beijing's, as terminals keep it)."""
-    try:
-        local = value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value.astimezone(SHANGHAI)
-    except (OverflowError, ValueError):
-        raise ValueError("a date-time between 2000 and 2099") from None
-    if not 2000 <= local.year <= 2099:
-        raise ValueError("a date-time between 2000 and 2099")
-    return local.replace(microsecond=0)
 
 
 def in_range(day: dt.date) -> dt.date:
@@ -178,7 +167,7 @@ class ClockRecordIn(BaseModel):
     card_no: str = Field(pattern=r"^\d{16}$", min_length=16, max_length=16)
     at: dt.datetime = Field(description="when the card was presented; without an offset it is Beijing time")
 
-    _beijing = field_validator("at")(classmethod(lambda cls, v: beijing(v)))
+    _beijing = field_validator("at")(classmethod(lambda cls, v: beijing_time(v)))
 
 
 class ClockBatchIn(BaseModel):
@@ -275,7 +264,7 @@ class CorrectionIn(BaseModel):
     @field_validator("punch_at")
     @classmethod
     def _punch(cls, value):
-        return None if value is None else beijing(value)
+        return None if value is None else beijing_time(value)
 
     @model_validator(mode="after")
     def _one(self) -> CorrectionIn:

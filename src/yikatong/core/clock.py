@@ -56,3 +56,17 @@ def as_utc(value: dt.datetime) -> dt.datetime:
 def local(value: dt.datetime) -> dt.datetime:
     """The time a Chinese user reads: Asia/Shanghai."""
     return as_utc(value).astimezone(SHANGHAI)
+
+
+def beijing_time(value: dt.datetime) -> dt.datetime:
+    """A time given to the platform — by a terminal (A2, A3, P7) or an admin's form: aware, Beijing,
+    whole seconds. Terminals keep Beijing time, so a time without an offset is Beijing's; a card's BCD
+    date holds years 2000–2099 only, so a time outside them is refused (ValueError: a 422 naming the
+    field)."""
+    try:
+        beijing = value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value.astimezone(SHANGHAI)
+    except (OverflowError, ValueError):
+        raise ValueError("a date-time between 2000 and 2099") from None
+    if not 2000 <= beijing.year <= 2099:
+        raise ValueError("a date-time between 2000 and 2099")
+    return beijing.replace(microsecond=0)

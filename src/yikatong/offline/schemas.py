@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
 
-from yikatong.core.clock import SHANGHAI
+from yikatong.core.clock import beijing_time
 from yikatong.purse.ledger import MAX_AMOUNT_FEN
 
 MAX_BATCH = 500
@@ -45,17 +45,7 @@ class RecordIn(BaseModel):
     at: dt.datetime = Field(description="the SAM's date-time; without an offset it is Beijing time")
     tac: str = Hex(8)
 
-    @field_validator("at")
-    @classmethod
-    def _beijing(cls, value: dt.datetime) -> dt.datetime:
-        """Aware, in Beijing time, whole seconds as the SAM keeps them (its BCD date: 2000–2099)."""
-        try:
-            local = value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value.astimezone(SHANGHAI)
-        except (OverflowError, ValueError):
-            raise ValueError("a date-time between 2000 and 2099") from None
-        if not 2000 <= local.year <= 2099:
-            raise ValueError("a date-time between 2000 and 2099")
-        return local.replace(microsecond=0)
+    _at = field_validator("at")(classmethod(lambda cls, v: beijing_time(v)))
 
 
 class BatchIn(BaseModel):
