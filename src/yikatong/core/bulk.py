@@ -8,6 +8,11 @@ from sqlalchemy import Column
 from sqlalchemy.orm import Session
 
 
+def placeholder(dialect) -> str:
+    """The driver's positional parameter mark: ``?`` for sqlite3, ``%s`` for psycopg."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
 def rows_matching_pairs(db: Session, columns: Sequence[Column], *, first: Column, second: Column,
                         pairs: Sequence[tuple], scope: tuple[Column, object]) -> list[tuple]:
     """``columns`` of the rows of ``first``'s table whose ``(first, second)`` is one of ``pairs`` and
@@ -23,7 +28,7 @@ def rows_matching_pairs(db: Session, columns: Sequence[Column], *, first: Column
     conn = db.connection()
     dialect = conn.dialect
     quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    mark = placeholder(dialect)
     table = quote(first.table.name)
     scope_column, scope_value = scope
 
@@ -57,7 +62,7 @@ def insert_rows(db: Session, table, rows: Sequence[dict], *, returning: Sequence
     conn = db.connection()
     dialect = conn.dialect
     quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    mark = placeholder(dialect)
     names = list(rows[0])
     columns = [table.c[n] for n in names]
     binds = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from yikatong.core import clock
 from yikatong.core.actor import Actor
-from yikatong.core.bulk import insert_rows
+from yikatong.core.bulk import insert_rows, placeholder
 from yikatong.core.errors import Conflict, InvalidInput
 from yikatong.purse.models import OUTSIDE, Account, AccountKind, Transfer, TransferKind
 
@@ -66,16 +66,20 @@ def balance(db: Session, *, account_id: int, lock: bool = False) -> int:
     return db.scalar((stmt.with_for_update() if lock else stmt).execution_options(populate_existing=True)) or 0
 
 
+def _check_transfer(debit_id: int, credit_id: int, amount_fen: int) -> None:
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or not 0 < amount_fen <= MAX_AMOUNT_FEN:
+        raise InvalidInput(f"an amount is a whole number of fen between 1 and {MAX_AMOUNT_FEN}", code="invalid_amount")
+    if debit_id == credit_id:
+        raise InvalidInput("a transfer needs two different accounts", code="same_account")
+
+
 def move(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKind, debit_id: int, credit_id: int,
          amount_fen: int, reference: str = "", reverses_id: int | None = None, terminal_id: int | None = None,
          merchant_id: int | None = None) -> Transfer:
     """Move ``amount_fen`` from account ``debit_id`` to account ``credit_id`` (P8). Refuses amounts
     that are not positive whole fen (422 ``invalid_amount``) and overdrafts (409
     ``insufficient_funds``). Returns the transfer as written (a detached, read-only object)."""
-    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or not 0 < amount_fen <= MAX_AMOUNT_FEN:
-        raise InvalidInput(f"an amount is a whole number of fen between 1 and {MAX_AMOUNT_FEN}", code="invalid_amount")
-    if debit_id == credit_id:
-        raise InvalidInput("a transfer needs two different accounts", code="same_account")
+    _check_transfer(debit_id, credit_id, amount_fen)
     conn = db.connection()
     debit_after = conn.execute(_DEBIT, {"account_id": debit_id, "amount": amount_fen}).scalar()
     if debit_after is None:
@@ -109,14 +113,10 @@ def move_many(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKi
     while its account covers it; one it does not cover moves nothing (None in its place). Returns the
     transfer ids. The caller must hold the debit accounts locked (SELECT … FOR UPDATE, or SQLite's
     single writer): the balances are read once, every account is then debited once by its total
-    with the usual guard, the credit account once, and the transfers are inserted in one statement —
-    three statements for the batch instead of three per transfer."""
+    with the usual guard, the credit account once, and the transfers are inserted in multi-row
+    statements — a handful of statements for the batch instead of three per transfer."""
     for debit_id, amount_fen, _ in debits:
-        if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or not 0 < amount_fen <= MAX_AMOUNT_FEN:
-            raise InvalidInput(f"an amount is a whole number of fen between 1 and {MAX_AMOUNT_FEN}",
-                               code="invalid_amount")
-        if debit_id == credit_id:
-            raise InvalidInput("a transfer needs two different accounts", code="same_account")
+        _check_transfer(debit_id, credit_id, amount_fen)
     if len({reference for _, _, reference in debits}) != len(debits):
         raise InvalidInput("each transfer of a batch needs its own reference", code="duplicate_reference")
     if not debits:
@@ -144,14 +144,13 @@ def move_many(db: Session, *, actor: Actor, enterprise_id: int, kind: TransferKi
         planned.append((debit_id, amount_fen, reference, after))
     if not totals:
         return [None] * len(debits)
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    conn.exec_driver_sql(_DEBIT_MANY_SQL.format(m=mark), [(t, a, t) for a, t in sorted(totals.items())])
-    # The guard cannot refuse under the caller's lock; should a caller forget the lock, the balances
-    # read back differ from the plan and the transaction is abandoned rather than posted wrong.
-    for i in range(0, len(ids), _CHUNK):
-        for account_id, balance_fen, _ in conn.execute(_BALANCES, {"ids": ids[i:i + _CHUNK]}):
-            if balance_fen != running[account_id]:
-                raise RuntimeError(f"account {account_id} changed during a batch: the debit accounts must be locked")
+    debited = conn.exec_driver_sql(_DEBIT_MANY_SQL.format(m=placeholder(conn.dialect)),
+                                   [(t, a, t) for a, t in sorted(totals.items())])
+    # The guard cannot refuse under the caller's lock; should a caller forget the lock and an account
+    # fall short meanwhile, the batch is abandoned rather than posted wrong (both drivers sum the
+    # rows an executemany changed).
+    if debited.rowcount != len(totals):
+        raise RuntimeError("a debit account changed during a batch: the debit accounts must be locked")
     total = sum(totals.values())
     credit_after = conn.execute(_CREDIT, {"account_id": credit_id, "amount": total}).scalar()
     if credit_after is None:
