@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yikatong.cards.models import AppStatus, AppType, Card, CardApplication
+from yikatong.core.bulk import chunks
 
 _CHUNK = 5_000  # values per IN (…) list: inside both engines' parameter limits
 _cards, _apps = Card.__table__, CardApplication.__table__
@@ -25,20 +26,15 @@ class RosterCard:
     has_access: bool  # a live access sub-application of the enterprise asked about
 
 
-def _chunks(items: list, size: int = _CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def cards_for_phones(db: Session, *, enterprise_id: int, phones: Iterable[str]) -> list[RosterCard]:
     """Every card the phones hold or held, and whether it has a live access sub-application of
     ``enterprise_id``."""
     rows = []
-    for part in _chunks(sorted(set(phones))):
+    for part in chunks(sorted(set(phones)), _CHUNK):
         rows.extend(db.execute(select(_cards.c.id, _cards.c.card_no, _cards.c.phone, _cards.c.status)
                                .where(_cards.c.phone.in_(part))).all())
     with_access: set[int] = set()
-    for part in _chunks([r.id for r in rows]):
+    for part in chunks([r.id for r in rows], _CHUNK):
         with_access.update(db.scalars(select(_apps.c.card_id).where(
             _apps.c.card_id.in_(part), _apps.c.enterprise_id == enterprise_id, _apps.c.type == AppType.access.value,
             _apps.c.status == AppStatus.active.value)))
@@ -63,7 +59,7 @@ def applications_for_cards(db: Session, *, card_nos: Iterable[str], enterprise_i
     absent; a known card without one maps to an empty list) — a batch upload's look-up in a few
     queries instead of one per card."""
     out: dict[str, list[RosterApplication]] = {}
-    for part in _chunks(sorted(set(card_nos))):
+    for part in chunks(sorted(set(card_nos)), _CHUNK):
         for card_no, member_id, status, closed_at in db.execute(
                 select(_cards.c.card_no, _apps.c.member_id, _apps.c.status, _apps.c.closed_at)
                 .select_from(_cards.outerjoin(_apps, (_apps.c.card_id == _cards.c.id)

@@ -8,6 +8,12 @@ from sqlalchemy import Column
 from sqlalchemy.orm import Session
 
 
+def chunks(items: Sequence, size: int):
+    """``items`` in slices of ``size``: one IN (…) list per slice, inside both engines' limits."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
 def placeholder(dialect) -> str:
     """The driver's positional parameter mark: ``?`` for sqlite3, ``%s`` for psycopg."""
     return "?" if dialect.paramstyle == "qmark" else "%s"

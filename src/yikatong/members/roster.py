@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yikatong.core.bulk import chunks
 from yikatong.members.models import Member, MemberStatus
 
 _CHUNK = 5_000  # values per IN (…) list: inside both engines' parameter limits
@@ -26,11 +27,6 @@ class RosterMember:
     name: str
 
 
-def _chunks(items: list, size: int = _CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def current_members(db: Session, *, enterprise_id: int, phones: Iterable[str] | None = None) -> list[RosterMember]:
     """The enterprise's members that are not removed (all, or those with these phones)."""
     base = select(*_COLUMNS).where(_members.c.enterprise_id == enterprise_id,
@@ -38,7 +34,7 @@ def current_members(db: Session, *, enterprise_id: int, phones: Iterable[str] | 
     if phones is None:
         return [RosterMember(*row) for row in db.execute(base)]
     out = []
-    for part in _chunks(sorted(set(phones))):
+    for part in chunks(sorted(set(phones)), _CHUNK):
         out.extend(RosterMember(*row) for row in db.execute(base.where(_members.c.phone.in_(part))))
     return out
 
@@ -46,7 +42,7 @@ def current_members(db: Session, *, enterprise_id: int, phones: Iterable[str] | 
 def members_by_ids(db: Session, *, enterprise_id: int, member_ids: Iterable[int]) -> dict[int, RosterMember]:
     """The enterprise's members with these ids (removed ones too: events keep naming them)."""
     out = {}
-    for part in _chunks(sorted(set(member_ids))):
+    for part in chunks(sorted(set(member_ids)), _CHUNK):
         for row in db.execute(select(*_COLUMNS).where(_members.c.enterprise_id == enterprise_id,
                                                       _members.c.id.in_(part))):
             out[row.id] = RosterMember(*row)

@@ -18,7 +18,7 @@ from yikatong.cardproto import purse as pp
 from yikatong.cards import blacklist
 from yikatong.core import clock
 from yikatong.core.actor import Actor, Role
-from yikatong.core.bulk import insert_rows, rows_matching_pairs
+from yikatong.core.bulk import chunks, insert_rows, rows_matching_pairs
 from yikatong.core.errors import InvalidInput
 from yikatong.core.pagination import Page, PageParams, paginate
 from yikatong.keys import service as keys
@@ -54,11 +54,6 @@ class _Rec:
                 self.at.astimezone(dt.UTC), self.tac)
 
 
-def _chunks(items: list, size: int = _CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def _known(db: Session, enterprise_id: int, recs: list[_Rec]):
     """What is stored already, in a handful of queries: rows by (card, counter) and by (SAM,
     serial), the highest counter per card and the highest serial per SAM."""
@@ -66,18 +61,18 @@ def _known(db: Session, enterprise_id: int, recs: list[_Rec]):
     cols = (_records.c.card_no, _records.c.offline_counter, _records.c.amount_fen, _records.c.transaction_type,
             _records.c.sam_terminal_id, _records.c.terminal_serial, _records.c.at, _records.c.tac)
     mine = _records.c.enterprise_id == enterprise_id
-    for part in _chunks(sorted({(r.card_no, r.counter) for r in recs})):
+    for part in chunks(sorted({(r.card_no, r.counter) for r in recs}), _CHUNK):
         for row in rows_matching_pairs(db, cols, first=_records.c.card_no, second=_records.c.offline_counter,
                                        pairs=part, scope=(_records.c.enterprise_id, enterprise_id)):
             by_counter[row[0], row[1]] = tuple(row)
-    for part in _chunks(sorted({(r.sam, r.serial) for r in recs})):
+    for part in chunks(sorted({(r.sam, r.serial) for r in recs}), _CHUNK):
         for row in rows_matching_pairs(db, cols, first=_records.c.sam_terminal_id, second=_records.c.terminal_serial,
                                        pairs=part, scope=(_records.c.enterprise_id, enterprise_id)):
             by_serial[row[4], row[5]] = (row[0], row[1])
-    for part in _chunks(sorted({r.card_no for r in recs})):
+    for part in chunks(sorted({r.card_no for r in recs}), _CHUNK):
         top_counter.update(db.execute(select(_records.c.card_no, func.max(_records.c.offline_counter))
                                       .where(mine, _records.c.card_no.in_(part)).group_by(_records.c.card_no)).all())
-    for part in _chunks(sorted({r.sam for r in recs})):
+    for part in chunks(sorted({r.sam for r in recs}), _CHUNK):
         top_serial.update(db.execute(select(_records.c.sam_terminal_id, func.max(_records.c.terminal_serial))
                                      .where(mine, _records.c.sam_terminal_id.in_(part))
                                      .group_by(_records.c.sam_terminal_id)).all())
