@@ -271,14 +271,15 @@ def sim_lunch_rush(
                       console=console) as progress:
             building = progress.add_task("发卡 issuing cards", total=members)
             rush = progress.add_task("午餐高峰 lunch rush", total=operations or int(minutes * 60), visible=False)
-            started: list[float] = []
+            started: float | None = None  # the rush's first step: the issuing before it is not timed
 
             def on_step() -> None:
+                nonlocal started
                 if operations:
                     progress.advance(rush)
                 else:  # a timed rush: the bar is the clock
-                    started[:] = started or [time.monotonic()]
-                    progress.update(rush, completed=min(time.monotonic() - started[0], minutes * 60))
+                    started = started or time.monotonic()
+                    progress.update(rush, completed=min(time.monotonic() - started, minutes * 60))
 
             def on_member() -> None:
                 progress.advance(building)
